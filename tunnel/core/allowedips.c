@@ -1,0 +1,1 @@
+#include "core/allowedips.h" /* being written */

@@ -1,0 +1,1 @@
+#include "crypto/aead.h" /* being written */

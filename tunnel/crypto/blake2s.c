@@ -1,0 +1,1 @@
+#include "crypto/blake2s.h" /* being written */

@@ -1,0 +1,1 @@
+#include "crypto/kdf.h" /* being written */

@@ -1,0 +1,1 @@
+#include "noise/timers.h" /* being written */
