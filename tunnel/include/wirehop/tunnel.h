@@ -53,6 +53,132 @@ void wh_key_to_base64(char out[WH_KEY_BASE64_LEN + 1], const uint8_t key[WH_KEY_
  * anything else. */
 bool wh_key_from_base64(uint8_t key[WH_KEY_SIZE], const char *base64);
 
+/* ---- The protocol engine -------------------------------------------------------------------------
+ * A WireGuard device without I/O: it turns received datagrams into plaintext packets and replies, and
+ * plaintext packets into datagrams, runs handshakes and timers, and tells the embedder through
+ * callbacks what to send and what to deliver. The threaded device drives it with real ports; tests
+ * drive two of them in memory with a fake clock. Not thread-safe: one caller at a time. */
+
+struct wh_engine;
+struct wh_peer;
+
+/* A UDP endpoint: family is AF_INET or AF_INET6, port in host order, addr holds 4 or 16 bytes. */
+struct wh_endpoint {
+	uint16_t family;
+	uint16_t port;
+	uint32_t scope_id;
+	uint8_t addr[16];
+};
+
+enum {
+	/* Bytes a packet passed to wh_engine_send() must have free before it (the data header). */
+	WH_ENGINE_HEADROOM = 16,
+	/* Bytes it must have free after it: padding to 16 and the authentication tag. */
+	WH_ENGINE_TAILROOM = 32,
+};
+
+struct wh_engine_callbacks {
+	/* Sends an encrypted datagram to an endpoint. */
+	void (*send_datagram)(void *ctx, const struct wh_endpoint *to, const uint8_t *data, size_t len);
+	/* Delivers a decrypted IP packet from peer towards the TUN side; packet may be changed in place. */
+	void (*deliver_packet)(void *ctx, struct wh_peer *peer, uint8_t *packet, size_t len);
+};
+
+struct wh_engine_config {
+	struct wh_engine_callbacks callbacks;
+	void *callback_ctx;
+	const struct wh_clock *clock; /* NULL: the system clock */
+	const struct wh_rng *rng;     /* NULL: the system RNG */
+	size_t mtu;                   /* tunnel MTU for padding; 0: pad to 16 only */
+};
+
+/* What wh_engine_receive() did with a datagram; negative values are drops. */
+enum wh_receive_result {
+	WH_RECEIVE_HANDSHAKE = 0,       /* a handshake message was consumed (replies were sent) */
+	WH_RECEIVE_COOKIE_REPLY_SENT,   /* under load: answered with a cookie reply instead */
+	WH_RECEIVE_COOKIE_CONSUMED,     /* a cookie reply to our handshake was taken */
+	WH_RECEIVE_DATA,                /* a packet was delivered */
+	WH_RECEIVE_KEEPALIVE,           /* an authenticated empty data message */
+	WH_RECEIVE_BAD_LENGTH = -1,     /* wrong size for its type */
+	WH_RECEIVE_BAD_TYPE = -2,       /* unknown type or non-zero reserved bytes */
+	WH_RECEIVE_BAD_MAC = -3,        /* mac1 does not verify */
+	WH_RECEIVE_BAD_HANDSHAKE = -4,  /* does not decrypt, unknown peer, stale timestamp, flood */
+	WH_RECEIVE_UNKNOWN_INDEX = -5,  /* no session or handshake with that receiver index */
+	WH_RECEIVE_BAD_DATA = -6,       /* authentication tag fails */
+	WH_RECEIVE_REPLAYED = -7,       /* counter already seen or behind the window */
+	WH_RECEIVE_KEY_EXPIRED = -8,    /* the session is too old or exhausted */
+	WH_RECEIVE_BAD_PACKET = -9,     /* the plaintext is not an IPv4/IPv6 packet */
+	WH_RECEIVE_NOT_ALLOWED = -10,   /* the inner source address is not among the peer's allowed IPs */
+	WH_RECEIVE_NO_IDENTITY = -11,   /* no private key set */
+};
+
+/* What wh_engine_send() did with a packet; negative values are drops (as -errno). */
+enum wh_send_result {
+	WH_SEND_SENT = 0,   /* encrypted and handed to send_datagram */
+	WH_SEND_STAGED = 1, /* kept until a handshake completes (which was started) */
+};
+
+/* Traffic and handshake figures of one peer. */
+struct wh_peer_stats {
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+	uint64_t last_handshake_realtime_ns; /* 0: never */
+	uint16_t persistent_keepalive_interval;
+	bool has_endpoint;
+	struct wh_endpoint endpoint;
+};
+
+/* Creates an engine without a private key or peers; NULL on allocation failure. */
+struct wh_engine *wh_engine_new(const struct wh_engine_config *config);
+/* Removes every peer, wipes every key and frees the engine (NULL is fine). */
+void wh_engine_free(struct wh_engine *engine);
+
+/* Sets (or with NULL removes) our private key; sessions keyed to the old one are dropped. -EINVAL
+ * for an all-zero key. */
+int wh_engine_set_private_key(struct wh_engine *engine, const uint8_t private_key[WH_KEY_SIZE]);
+/* Our public key; false when no private key is set. */
+bool wh_engine_get_public_key(const struct wh_engine *engine, uint8_t public_key[WH_KEY_SIZE]);
+/* Says whether the embedder is under load: handshakes then need a cookie (mac2). */
+void wh_engine_set_under_load(struct wh_engine *engine, bool under_load);
+
+/* Adds a peer; NULL with errno EEXIST (already there), EINVAL (our own key) or ENOMEM. */
+struct wh_peer *wh_engine_add_peer(struct wh_engine *engine, const uint8_t public_key[WH_KEY_SIZE]);
+/* The peer with this public key, or NULL. */
+struct wh_peer *wh_engine_find_peer(const struct wh_engine *engine, const uint8_t public_key[WH_KEY_SIZE]);
+/* Removes a peer and wipes its keys. */
+void wh_engine_remove_peer(struct wh_engine *engine, struct wh_peer *peer);
+/* Calls fn for each peer in the order they were added; stops when fn returns non-zero. */
+int wh_engine_for_each_peer(struct wh_engine *engine, int (*fn)(void *ctx, struct wh_peer *peer), void *ctx);
+
+/* The peer's public key. */
+const uint8_t *wh_peer_public_key(const struct wh_peer *peer);
+/* Sets the preshared key (NULL: none). */
+void wh_peer_set_preshared_key(struct wh_peer *peer, const uint8_t preshared_key[WH_KEY_SIZE]);
+/* Sets where to send (NULL: unknown; nothing is sent until one is set or the peer reaches us). */
+void wh_peer_set_endpoint(struct wh_peer *peer, const struct wh_endpoint *endpoint);
+/* Sets the persistent keepalive interval in seconds (0: off). */
+void wh_peer_set_persistent_keepalive(struct wh_peer *peer, uint16_t interval);
+/* Routes ip/cidr to this peer (AF_INET or AF_INET6); 0 or -errno. */
+int wh_peer_add_allowed_ip(struct wh_peer *peer, int family, const uint8_t *ip, uint8_t cidr);
+/* Removes every allowed IP of this peer. */
+void wh_peer_clear_allowed_ips(struct wh_peer *peer);
+/* Fills in the peer's figures. */
+void wh_peer_get_stats(const struct wh_peer *peer, struct wh_peer_stats *stats);
+
+/* Handles one datagram of len bytes from source, in place: handshake replies go out through
+ * send_datagram, decrypted packets through deliver_packet. */
+enum wh_receive_result wh_engine_receive(struct wh_engine *engine, uint8_t *datagram, size_t len,
+					 const struct wh_endpoint *source);
+
+/* Sends one plaintext IP packet of len bytes at packet, which has WH_ENGINE_HEADROOM bytes free
+ * before it and WH_ENGINE_TAILROOM after len; it is encrypted in place. Returns an
+ * enum wh_send_result or -EHOSTUNREACH (no peer for the destination), -EDESTADDRREQ (the peer has
+ * no endpoint), -EINVAL (not an IP packet), -ENOMEM. */
+int wh_engine_send(struct wh_engine *engine, uint8_t *packet, size_t len);
+
+/* Runs every timer that has fallen due; returns the next deadline (monotonic ns) or 0 for none. */
+uint64_t wh_engine_tick(struct wh_engine *engine);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,101 @@
+/* The protocol engine's internals, shared by engine.c, peer.c, send.c and receive.c only. */
+#ifndef WH_CORE_ENGINE_PRIVATE_H
+#define WH_CORE_ENGINE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/allowedips.h"
+#include "core/index_table.h"
+#include "noise/cookie.h"
+#include "noise/handshake.h"
+#include "noise/keypair.h"
+#include "noise/timers.h"
+#include "wirehop/tunnel.h"
+
+enum { WH_PEER_BUCKETS = 256 };
+
+/* A packet waiting for a session, copied with room to be sealed in place. */
+struct wh_staged_packet {
+	uint8_t *buffer; /* WH_ENGINE_HEADROOM + len + WH_ENGINE_TAILROOM bytes */
+	size_t len;
+};
+
+struct wh_peer {
+	struct wh_engine *engine;
+	struct wh_peer *next_in_list;
+	struct wh_peer *next_in_bucket;
+	uint8_t public_key[WH_KEY_SIZE];
+
+	struct wh_handshake handshake;
+	struct wh_cookie cookie;
+	struct wh_keypairs keypairs;
+	struct wh_timers timers;
+
+	struct wh_endpoint endpoint;
+	bool has_endpoint;
+
+	uint64_t last_sent_handshake; /* monotonic ns; 0: never */
+	bool sent_lastminute_handshake;
+	uint64_t last_handshake_realtime_ns;
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+
+	struct wh_staged_packet staged[WH_MAX_STAGED_PACKETS];
+	unsigned staged_head; /* oldest */
+	unsigned staged_count;
+};
+
+struct wh_engine {
+	struct wh_engine_callbacks callbacks;
+	void *callback_ctx;
+	const struct wh_clock *clock;
+	const struct wh_rng *rng;
+	size_t mtu;
+	bool under_load;
+
+	struct wh_static_identity identity;
+	struct wh_cookie_checker cookie_checker;
+	struct wh_index_table index_table;
+	struct wh_allowedips allowedips;
+
+	struct wh_peer *peers;      /* in the order added */
+	struct wh_peer *peers_tail;
+	struct wh_peer *peer_buckets[WH_PEER_BUCKETS];
+};
+
+static inline uint64_t engine_now(const struct wh_engine *engine)
+{
+	return engine->clock->monotonic_ns(engine->clock->ctx);
+}
+
+static inline uint64_t engine_realtime(const struct wh_engine *engine)
+{
+	return engine->clock->realtime_ns(engine->clock->ctx);
+}
+
+static inline bool has_expired(uint64_t birthdate, uint64_t seconds, uint64_t now_ns)
+{
+	return birthdate + seconds * WH_NSEC_PER_SEC <= now_ns;
+}
+
+/* peer.c */
+void peer_destroy(struct wh_peer *peer);
+void peer_forget_handshake_index(struct wh_peer *peer);
+void peer_zero_keys(struct wh_peer *peer);
+bool peer_stage_packet(struct wh_peer *peer, const uint8_t *packet, size_t len);
+void peer_purge_staged(struct wh_peer *peer);
+
+/* send.c */
+void send_handshake_initiation(struct wh_peer *peer, bool is_retry);
+void send_keepalive(struct wh_peer *peer);
+void send_staged_packets(struct wh_peer *peer);
+void send_buffer(struct wh_peer *peer, const uint8_t *data, size_t len);
+int send_sealed(struct wh_peer *peer, uint8_t *message, size_t plain_len, size_t capacity);
+
+/* receive.c: an IP packet's addresses, for routing and the source check. */
+bool packet_addresses(const uint8_t *packet, size_t len, int *family, const uint8_t **source,
+		      const uint8_t **destination, size_t *ip_len);
+
+#endif
