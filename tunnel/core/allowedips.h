@@ -37,10 +37,14 @@ struct wh_peer *wh_allowedips_lookup(const struct wh_allowedips *table, int fami
 
 /* Calls fn for every prefix owned by peer (every prefix when peer is NULL), with masked ip, in
  * ascending order of family then address then cidr. Stops early and returns fn's value when it is
- * non-zero; 0 otherwise. */
+ * non-zero; 0 otherwise. fn must not change the table. */
 typedef int (*wh_allowedips_walk_fn)(void *ctx, int family, const uint8_t *ip, uint8_t cidr,
 				     struct wh_peer *peer);
 int wh_allowedips_walk(const struct wh_allowedips *table, struct wh_peer *peer, wh_allowedips_walk_fn fn,
 		       void *ctx);
+
+/* Nodes in use, prefixes and the branch nodes joining them (at most 2n - 1 per family for n
+ * prefixes); lets tests check that churn does not leave dead structure behind. */
+size_t wh_allowedips_node_count(const struct wh_allowedips *table);
 
 #endif
