@@ -27,7 +27,13 @@ void wh_peer_set_endpoint(struct wh_peer *peer, const struct wh_endpoint *endpoi
 
 void wh_peer_set_persistent_keepalive(struct wh_peer *peer, uint16_t interval)
 {
+	bool turned_on = interval && !peer->timers.persistent_keepalive_interval;
+
 	wh_timers_set_persistent_keepalive(&peer->timers, interval, engine_now(peer->engine));
+	/* Like wireguard-go: a peer that just got a keepalive reaches out at once, opening the NAT
+	 * mapping (and the session) without waiting a whole interval. */
+	if (turned_on)
+		send_keepalive(peer);
 }
 
 int wh_peer_add_allowed_ip(struct wh_peer *peer, int family, const uint8_t *ip, uint8_t cidr)
