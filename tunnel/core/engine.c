@@ -14,6 +14,8 @@ struct wh_engine *wh_engine_new(const struct wh_engine_config *config)
 
 	if (!engine)
 		return NULL;
+	/* Our private key lives here: keep it out of swap where allowed (failure is not fatal). */
+	sodium_mlock(&engine->identity, sizeof(engine->identity));
 	engine->callbacks = config->callbacks;
 	engine->callback_ctx = config->callback_ctx;
 	engine->clock = config->clock ? config->clock : wh_clock_system();
@@ -33,7 +35,7 @@ void wh_engine_free(struct wh_engine *engine)
 		wh_engine_remove_peer(engine, engine->peers);
 	wh_allowedips_free(&engine->allowedips);
 	wh_index_table_free(&engine->index_table);
-	wh_static_identity_clear(&engine->identity);
+	sodium_munlock(&engine->identity, sizeof(engine->identity)); /* wipes, then unlocks */
 	wh_cookie_checker_clear(&engine->cookie_checker);
 	sodium_memzero(engine, sizeof(*engine));
 	free(engine);
@@ -108,6 +110,8 @@ struct wh_peer *wh_engine_add_peer(struct wh_engine *engine, const uint8_t publi
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* The handshake holds the PSK and ephemeral keys: keep them out of swap where allowed. */
+	sodium_mlock(peer, sizeof(*peer));
 	peer->engine = engine;
 	memcpy(peer->public_key, public_key, WH_KEY_SIZE);
 	wh_handshake_init(&peer->handshake, &engine->identity, public_key, NULL);

@@ -124,6 +124,6 @@ void peer_destroy(struct wh_peer *peer)
 	wh_timers_stop(&peer->timers);
 	wh_handshake_destroy(&peer->handshake);
 	wh_cookie_clear(&peer->cookie);
-	sodium_memzero(peer, sizeof(*peer));
+	sodium_munlock(peer, sizeof(*peer)); /* wipes, then unlocks */
 	free(peer);
 }

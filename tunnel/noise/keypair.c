@@ -13,6 +13,8 @@ struct wh_keypair *wh_keypair_new(struct wh_session_keys *keys, uint64_t now_ns)
 	struct wh_keypair *keypair = calloc(1, sizeof(*keypair));
 
 	if (keypair) {
+		/* Keep session keys out of swap where the system lets us; failure is not fatal. */
+		sodium_mlock(keypair, sizeof(*keypair));
 		memcpy(keypair->sending_key, keys->sending, sizeof(keypair->sending_key));
 		memcpy(keypair->receiving_key, keys->receiving, sizeof(keypair->receiving_key));
 		keypair->local_index = keys->local_index;
@@ -31,7 +33,7 @@ void wh_keypair_free(struct wh_keypair *keypair)
 {
 	if (!keypair)
 		return;
-	sodium_memzero(keypair, sizeof(*keypair));
+	sodium_munlock(keypair, sizeof(*keypair)); /* wipes, then unlocks */
 	free(keypair);
 }
 
