@@ -5,7 +5,7 @@
 #include <string.h>
 
 /* For the little-endian store helper only. */
-#include "noise/messages.h"
+#include "crypto/endian.h"
 
 _Static_assert(crypto_aead_chacha20poly1305_ietf_ABYTES == WH_AEAD_TAG_SIZE, "tag size");
 _Static_assert(crypto_aead_chacha20poly1305_ietf_KEYBYTES == WH_AEAD_KEY_SIZE, "key size");

@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* For the little-endian load and store helpers only. */
-#include "noise/messages.h"
+#include "crypto/endian.h"
 
 static const uint32_t blake2s_iv[8] = {
 	0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,

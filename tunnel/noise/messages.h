@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "crypto/aead.h"
+#include "crypto/endian.h"
 #include "crypto/blake2s.h"
 #include "crypto/x25519.h"
 
@@ -49,8 +50,8 @@ enum wh_message_type {
 	WH_MESSAGE_DATA = 4,
 };
 
-/* Every multi-byte integer on the wire is little-endian; fields are byte arrays or uint32_t/uint64_t
- * read and written with the helpers below, so the structs have no padding and any alignment works. */
+/* Every multi-byte integer on the wire is little-endian; fields are byte arrays read and written with
+ * crypto/endian.h's helpers, so the structs have no padding and any alignment works. */
 struct wh_message_header {
 	uint8_t type; /* enum wh_message_type; the three bytes after it are zero */
 	uint8_t reserved_zero[3];
@@ -107,29 +108,5 @@ enum wh_message_alignment {
 	/* The smallest data message: header + empty plaintext + tag (a keepalive). */
 	WH_MESSAGE_DATA_MIN_LEN = sizeof(struct wh_message_data) + WH_NOISE_AUTHTAG_LEN,
 };
-
-static inline uint32_t wh_get_le32(const uint8_t p[4])
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline void wh_put_le32(uint8_t p[4], uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static inline uint64_t wh_get_le64(const uint8_t p[8])
-{
-	return (uint64_t)wh_get_le32(p) | (uint64_t)wh_get_le32(p + 4) << 32;
-}
-
-static inline void wh_put_le64(uint8_t p[8], uint64_t v)
-{
-	wh_put_le32(p, (uint32_t)v);
-	wh_put_le32(p + 4, (uint32_t)(v >> 32));
-}
 
 #endif
