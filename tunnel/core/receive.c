@@ -213,6 +213,7 @@ static enum wh_receive_result receive_data(struct wh_engine *engine, uint8_t *da
 	struct wh_index_entry *entry;
 	struct wh_keypair *keypair;
 	struct wh_peer *peer;
+	uint32_t dropped_index;
 	size_t ip_len;
 	ssize_t plain_len;
 	int family;
@@ -231,7 +232,8 @@ static enum wh_receive_result receive_data(struct wh_engine *engine, uint8_t *da
 	if (plain_len < 0)
 		return WH_RECEIVE_BAD_DATA;
 
-	if (wh_keypairs_received_with(&peer->keypairs, keypair)) {
+	if (wh_keypairs_received_with(&peer->keypairs, keypair, &dropped_index)) {
+		wh_index_table_remove(&engine->index_table, dropped_index);
 		wh_timers_handshake_complete(&peer->timers, now);
 		send_staged_packets(peer);
 	}

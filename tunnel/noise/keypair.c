@@ -77,14 +77,15 @@ int wh_keypairs_add(struct wh_keypairs *keypairs, struct wh_keypair *keypair, ui
 	return count;
 }
 
-bool wh_keypairs_received_with(struct wh_keypairs *keypairs, struct wh_keypair *keypair)
+bool wh_keypairs_received_with(struct wh_keypairs *keypairs, struct wh_keypair *keypair, uint32_t *dropped_index)
 {
-	uint32_t unused[1];
 	int count = 0;
 
+	*dropped_index = 0;
 	if (!keypair || keypair != keypairs->next)
 		return false;
-	drop(keypairs->previous, unused, &count);
+	/* A responder's add already emptied previous; should that ever change, the index is reported. */
+	drop(keypairs->previous, dropped_index, &count);
 	keypairs->previous = keypairs->current;
 	keypairs->current = keypairs->next;
 	keypairs->next = NULL;

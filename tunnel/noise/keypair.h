@@ -41,8 +41,9 @@ void wh_keypairs_init(struct wh_keypairs *keypairs);
 /* Installs a new keypair in the slot its role calls for; returns the index of every keypair this
  * dropped through dropped[] (up to 2; the count is returned) so the caller can free their indices. */
 int wh_keypairs_add(struct wh_keypairs *keypairs, struct wh_keypair *keypair, uint32_t dropped[2]);
-/* Called after a data message opened with keypair: true when that confirmed next (now current). */
-bool wh_keypairs_received_with(struct wh_keypairs *keypairs, struct wh_keypair *keypair);
+/* Called after a data message opened with keypair: true when that confirmed next (now current).
+ * *dropped_index gets the index of a keypair this dropped, or 0. */
+bool wh_keypairs_received_with(struct wh_keypairs *keypairs, struct wh_keypair *keypair, uint32_t *dropped_index);
 /* Stops sending with every keypair (keys expire or the peer is reset); they still receive. */
 void wh_keypairs_expire_sending(struct wh_keypairs *keypairs);
 /* Frees all three keypairs; their indices land in dropped[] (count returned). */
