@@ -622,6 +622,40 @@ static void test_confirmation_by_first_data_message(void)
 	assert_clear(&responder_side, 1);
 }
 
+static unsigned retired;
+
+static void count_retire(void *ctx, struct wh_keypair *keypair)
+{
+	g_assert_true(ctx == &retired);
+	retired++;
+	wh_keypair_free(keypair);
+}
+
+/* References: the data path holds the keypair while a slot lets go; the last put retires it once. */
+static void test_references_and_retire(void)
+{
+	struct wh_keypairs keypairs;
+	struct wh_session_keys keys = {.local_index = 7, .i_am_the_initiator = true};
+	struct wh_keypair *keypair = wh_keypair_new(&keys, 1);
+	uint32_t dropped[3];
+
+	g_assert_nonnull(keypair);
+	keypair->retire = count_retire;
+	keypair->retire_ctx = &retired;
+	retired = 0;
+	wh_keypairs_init(&keypairs);
+	wh_keypairs_add(&keypairs, keypair, dropped);
+	g_assert_true(wh_keypair_get(keypair)); /* a packet in flight */
+	g_assert_cmpint(wh_keypairs_clear(&keypairs, dropped), ==, 1);
+	g_assert_cmpuint(retired, ==, 0);
+	/* Out of its slot it neither sends nor receives, even before the memory goes. */
+	g_assert_false(wh_keypair_can_send(keypair, 1));
+	g_assert_false(atomic_load(&keypair->receiving_valid));
+	wh_keypair_put(keypair);
+	g_assert_cmpuint(retired, ==, 1);
+	wh_keypair_put(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -649,5 +683,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/keypair/expire-sending", test_expire_sending);
 	g_test_add_func("/keypair/clear-returns-every-index", test_clear_returns_every_index);
 	g_test_add_func("/keypair/confirmation-by-first-data-message", test_confirmation_by_first_data_message);
+	g_test_add_func("/keypair/references-and-retire", test_references_and_retire);
 	return g_test_run();
 }

@@ -21,8 +21,10 @@ struct wh_keypair *wh_keypair_new(struct wh_session_keys *keys, uint64_t now_ns)
 		keypair->remote_index = keys->remote_index;
 		keypair->i_am_the_initiator = keys->i_am_the_initiator;
 		keypair->birthdate = now_ns;
-		keypair->sending_valid = true;
-		keypair->receiving_valid = true;
+		atomic_init(&keypair->sending_counter, 0);
+		atomic_init(&keypair->sending_valid, true);
+		atomic_init(&keypair->receiving_valid, true);
+		atomic_init(&keypair->refcount, 1);
 		wh_replay_window_init(&keypair->receiving_window);
 	}
 	sodium_memzero(keys, sizeof(*keys));
@@ -37,6 +39,28 @@ void wh_keypair_free(struct wh_keypair *keypair)
 	free(keypair);
 }
 
+bool wh_keypair_get(struct wh_keypair *keypair)
+{
+	unsigned count = atomic_load_explicit(&keypair->refcount, memory_order_relaxed);
+
+	do {
+		if (count == 0)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&keypair->refcount, &count, count + 1, memory_order_acquire,
+							memory_order_relaxed));
+	return true;
+}
+
+void wh_keypair_put(struct wh_keypair *keypair)
+{
+	if (!keypair || atomic_fetch_sub_explicit(&keypair->refcount, 1, memory_order_acq_rel) != 1)
+		return;
+	if (keypair->retire)
+		keypair->retire(keypair->retire_ctx, keypair);
+	else
+		wh_keypair_free(keypair);
+}
+
 void wh_keypairs_init(struct wh_keypairs *keypairs)
 {
 	memset(keypairs, 0, sizeof(*keypairs));
@@ -47,7 +71,10 @@ static void drop(struct wh_keypair *keypair, uint32_t *dropped, int *count)
 	if (!keypair)
 		return;
 	dropped[(*count)++] = keypair->local_index;
-	wh_keypair_free(keypair);
+	/* Stop using it at once; memory goes when the data path lets go too. */
+	atomic_store(&keypair->sending_valid, false);
+	atomic_store(&keypair->receiving_valid, false);
+	wh_keypair_put(keypair);
 }
 
 int wh_keypairs_add(struct wh_keypairs *keypairs, struct wh_keypair *keypair, uint32_t dropped[2])
@@ -152,7 +179,9 @@ ssize_t wh_keypair_seal(struct wh_keypair *keypair, uint8_t *message, size_t pla
 		return -ENOSPC;
 	if (!wh_keypair_can_send(keypair, now_ns))
 		return -ENOKEY;
-	counter = keypair->sending_counter++;
+	counter = atomic_fetch_add_explicit(&keypair->sending_counter, 1, memory_order_relaxed);
+	if (counter >= WH_REJECT_AFTER_MESSAGES)
+		return -ENOKEY;
 
 	memset(header->encrypted_data + plain_len, 0, padded - plain_len);
 	header->header.type = WH_MESSAGE_DATA;

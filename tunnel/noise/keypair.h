@@ -3,6 +3,7 @@
 #ifndef WH_NOISE_KEYPAIR_H
 #define WH_NOISE_KEYPAIR_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,17 +12,26 @@
 #include "noise/handshake.h"
 #include "noise/replay.h"
 
+/* Shared between the thread that manages sessions and the data path's threads: the counter and the
+ * validity flags are atomic, the replay window belongs to whoever opens messages in order (one thread
+ * per peer at a time), and the keypair lives until its last reference is put. */
 struct wh_keypair {
 	uint8_t sending_key[WH_NOISE_SYMMETRIC_KEY_LEN];
 	uint8_t receiving_key[WH_NOISE_SYMMETRIC_KEY_LEN];
-	uint64_t sending_counter; /* next nonce to use */
+	_Atomic uint64_t sending_counter; /* next nonce to use */
 	struct wh_replay_window receiving_window;
 	uint64_t birthdate; /* monotonic ns */
 	uint32_t local_index;
 	uint32_t remote_index;
 	bool i_am_the_initiator;
-	bool sending_valid;
-	bool receiving_valid;
+	atomic_bool sending_valid;
+	atomic_bool receiving_valid;
+	atomic_uint refcount; /* the slot holding it counts as one */
+	void *owner;          /* the peer, for whoever finds the keypair by its index */
+	/* Called instead of freeing when the last reference goes (NULL: freed at once); lets a
+	 * multithreaded owner wait until no reader can still be looking at it. */
+	void (*retire)(void *ctx, struct wh_keypair *keypair);
+	void *retire_ctx;
 };
 
 /* A peer's sessions. The initiator uses a new keypair at once; the responder keeps it in next until
@@ -34,8 +44,12 @@ struct wh_keypairs {
 
 /* Makes a keypair from fresh session keys (which are then wiped); NULL on allocation failure. */
 struct wh_keypair *wh_keypair_new(struct wh_session_keys *keys, uint64_t now_ns);
-/* Wipes and frees (NULL is fine). */
+/* Wipes and frees at once (NULL is fine); wh_keypair_put is the normal way to let go. */
 void wh_keypair_free(struct wh_keypair *keypair);
+/* Takes a reference unless the last one is already gone; false then. */
+bool wh_keypair_get(struct wh_keypair *keypair);
+/* Drops a reference; the last one retires (or frees) the keypair. NULL is fine. */
+void wh_keypair_put(struct wh_keypair *keypair);
 
 void wh_keypairs_init(struct wh_keypairs *keypairs);
 /* Installs a new keypair in the slot its role calls for; returns the index of every keypair this
