@@ -113,6 +113,7 @@ struct wh_peer *wh_engine_add_peer(struct wh_engine *engine, const uint8_t publi
 	/* The handshake holds the PSK and ephemeral keys: keep them out of swap where allowed. */
 	sodium_mlock(peer, sizeof(*peer));
 	peer->engine = engine;
+	pthread_mutex_init(&peer->endpoint_lock, NULL);
 	memcpy(peer->public_key, public_key, WH_KEY_SIZE);
 	wh_handshake_init(&peer->handshake, &engine->identity, public_key, NULL);
 	wh_cookie_init(&peer->cookie, public_key);
@@ -148,6 +149,8 @@ void wh_engine_remove_peer(struct wh_engine *engine, struct wh_peer *peer)
 	if (engine->peers_tail == peer)
 		engine->peers_tail = previous;
 	wh_allowedips_remove_by_peer(&engine->allowedips, peer);
+	engine->routes_generation++;
+	engine->sessions_generation++;
 	peer_destroy(peer);
 }
 

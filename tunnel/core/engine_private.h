@@ -2,6 +2,8 @@
 #ifndef WH_CORE_ENGINE_PRIVATE_H
 #define WH_CORE_ENGINE_PRIVATE_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,14 +35,18 @@ struct wh_peer {
 	struct wh_keypairs keypairs;
 	struct wh_timers timers;
 
+	/* A device's data path reads the endpoint from other threads: it changes under this lock. */
+	pthread_mutex_t endpoint_lock;
 	struct wh_endpoint endpoint;
 	bool has_endpoint;
 
 	uint64_t last_sent_handshake; /* monotonic ns; 0: never */
 	bool sent_lastminute_handshake;
-	uint64_t last_handshake_realtime_ns;
-	uint64_t rx_bytes;
-	uint64_t tx_bytes;
+	_Atomic uint64_t last_handshake_realtime_ns;
+	_Atomic uint64_t rx_bytes;
+	_Atomic uint64_t tx_bytes;
+
+	void *device_state; /* a device's per-peer data path state; NULL in a bare engine */
 
 	struct wh_staged_packet staged[WH_MAX_STAGED_PACKETS];
 	unsigned staged_head; /* oldest */
@@ -59,6 +65,14 @@ struct wh_engine {
 	struct wh_cookie_checker cookie_checker;
 	struct wh_index_table index_table;
 	struct wh_allowedips allowedips;
+
+	/* Bumped whenever what a device's data path looks up changes: the allowed IPs, and which
+	 * keypair answers to which index. */
+	uint64_t routes_generation;
+	uint64_t sessions_generation;
+	/* Where a keypair goes when its last reference does (NULL: freed at once); see keypair.h. */
+	void (*keypair_retire)(void *ctx, struct wh_keypair *keypair);
+	void *keypair_retire_ctx;
 
 	struct wh_peer *peers;      /* in the order added */
 	struct wh_peer *peers_tail;
@@ -86,6 +100,14 @@ void peer_forget_handshake_index(struct wh_peer *peer);
 void peer_zero_keys(struct wh_peer *peer);
 bool peer_stage_packet(struct wh_peer *peer, const uint8_t *packet, size_t len);
 void peer_purge_staged(struct wh_peer *peer);
+
+/* The data path's report to the session layer: an authenticated message of len bytes went out or
+ * came in (had_data: not a keepalive), so timers, rekeying, key confirmation and roaming follow. */
+void peer_data_sent(struct wh_peer *peer, bool had_data, uint64_t now);
+void peer_data_received(struct wh_peer *peer, struct wh_keypair *keypair, const struct wh_endpoint *source,
+			bool had_data, uint64_t now);
+/* The endpoint under its lock; false when there is none. */
+bool peer_get_endpoint(struct wh_peer *peer, struct wh_endpoint *endpoint);
 
 /* send.c */
 void send_handshake_initiation(struct wh_peer *peer, bool is_retry);

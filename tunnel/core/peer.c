@@ -18,11 +18,25 @@ void wh_peer_set_preshared_key(struct wh_peer *peer, const uint8_t preshared_key
 
 void wh_peer_set_endpoint(struct wh_peer *peer, const struct wh_endpoint *endpoint)
 {
+	pthread_mutex_lock(&peer->endpoint_lock);
 	peer->has_endpoint = endpoint != NULL;
 	if (endpoint)
 		peer->endpoint = *endpoint;
 	else
 		memset(&peer->endpoint, 0, sizeof(peer->endpoint));
+	pthread_mutex_unlock(&peer->endpoint_lock);
+}
+
+bool peer_get_endpoint(struct wh_peer *peer, struct wh_endpoint *endpoint)
+{
+	bool has_endpoint;
+
+	pthread_mutex_lock(&peer->endpoint_lock);
+	has_endpoint = peer->has_endpoint;
+	if (has_endpoint)
+		*endpoint = peer->endpoint;
+	pthread_mutex_unlock(&peer->endpoint_lock);
+	return has_endpoint;
 }
 
 void wh_peer_set_persistent_keepalive(struct wh_peer *peer, uint16_t interval)
@@ -38,24 +52,24 @@ void wh_peer_set_persistent_keepalive(struct wh_peer *peer, uint16_t interval)
 
 int wh_peer_add_allowed_ip(struct wh_peer *peer, int family, const uint8_t *ip, uint8_t cidr)
 {
+	peer->engine->routes_generation++;
 	return wh_allowedips_insert(&peer->engine->allowedips, family, ip, cidr, peer);
 }
 
 void wh_peer_clear_allowed_ips(struct wh_peer *peer)
 {
+	peer->engine->routes_generation++;
 	wh_allowedips_remove_by_peer(&peer->engine->allowedips, peer);
 }
 
-void wh_peer_get_stats(const struct wh_peer *peer, struct wh_peer_stats *stats)
+void wh_peer_get_stats(struct wh_peer *peer, struct wh_peer_stats *stats)
 {
 	memset(stats, 0, sizeof(*stats));
 	stats->rx_bytes = peer->rx_bytes;
 	stats->tx_bytes = peer->tx_bytes;
 	stats->last_handshake_realtime_ns = peer->last_handshake_realtime_ns;
 	stats->persistent_keepalive_interval = peer->timers.persistent_keepalive_interval;
-	stats->has_endpoint = peer->has_endpoint;
-	if (peer->has_endpoint)
-		stats->endpoint = peer->endpoint;
+	stats->has_endpoint = peer_get_endpoint(peer, &stats->endpoint);
 }
 
 void peer_forget_handshake_index(struct wh_peer *peer)
@@ -75,6 +89,8 @@ void peer_zero_keys(struct wh_peer *peer)
 
 	for (int i = 0; i < count; i++)
 		wh_index_table_remove(&peer->engine->index_table, dropped[i]);
+	if (count)
+		peer->engine->sessions_generation++;
 	peer_forget_handshake_index(peer);
 	wh_handshake_clear(&peer->handshake);
 }
@@ -124,6 +140,7 @@ void peer_destroy(struct wh_peer *peer)
 	wh_timers_stop(&peer->timers);
 	wh_handshake_destroy(&peer->handshake);
 	wh_cookie_clear(&peer->cookie);
+	pthread_mutex_destroy(&peer->endpoint_lock);
 	sodium_munlock(peer, sizeof(*peer)); /* wipes, then unlocks */
 	free(peer);
 }

@@ -65,7 +65,11 @@ static bool begin_session(struct wh_peer *peer, uint64_t now)
 	if (!wh_handshake_derive_keys(&peer->handshake, &keys))
 		return false;
 	keypair = wh_keypair_new(&keys, now);
-	if (!keypair) {
+	if (keypair) {
+		keypair->owner = peer;
+		keypair->retire = engine->keypair_retire;
+		keypair->retire_ctx = engine->keypair_retire_ctx;
+	} else {
 		wh_index_table_remove(&engine->index_table, peer->handshake.local_index);
 		peer->handshake.local_index = 0;
 		return false;
@@ -75,6 +79,7 @@ static bool begin_session(struct wh_peer *peer, uint64_t now)
 	count = wh_keypairs_add(&peer->keypairs, keypair, dropped);
 	for (int i = 0; i < count; i++)
 		wh_index_table_remove(&engine->index_table, dropped[i]);
+	engine->sessions_generation++;
 	peer->last_handshake_realtime_ns = engine_realtime(engine);
 	peer->sent_lastminute_handshake = false;
 	wh_timers_session_derived(&peer->timers, now);
@@ -205,6 +210,29 @@ static void keep_key_fresh(struct wh_peer *peer, uint64_t now)
 	}
 }
 
+void peer_data_received(struct wh_peer *peer, struct wh_keypair *keypair, const struct wh_endpoint *source,
+			bool had_data, uint64_t now)
+{
+	struct wh_engine *engine = peer->engine;
+	uint32_t dropped_index;
+
+	if (wh_keypairs_received_with(&peer->keypairs, keypair, &dropped_index)) {
+		if (dropped_index) {
+			wh_index_table_remove(&engine->index_table, dropped_index);
+			engine->sessions_generation++;
+		}
+		wh_timers_handshake_complete(&peer->timers, now);
+		send_staged_packets(peer);
+	}
+	keep_key_fresh(peer, now);
+	if (source)
+		wh_peer_set_endpoint(peer, source);
+	wh_timers_any_authenticated_packet_received(&peer->timers, now);
+	wh_timers_any_authenticated_packet_traversal(&peer->timers, now);
+	if (had_data)
+		wh_timers_data_received(&peer->timers, now);
+}
+
 static enum wh_receive_result receive_data(struct wh_engine *engine, uint8_t *datagram, size_t len,
 					   const struct wh_endpoint *source, uint64_t now)
 {
@@ -213,7 +241,6 @@ static enum wh_receive_result receive_data(struct wh_engine *engine, uint8_t *da
 	struct wh_index_entry *entry;
 	struct wh_keypair *keypair;
 	struct wh_peer *peer;
-	uint32_t dropped_index;
 	size_t ip_len;
 	ssize_t plain_len;
 	int family;
@@ -232,18 +259,11 @@ static enum wh_receive_result receive_data(struct wh_engine *engine, uint8_t *da
 	if (plain_len < 0)
 		return WH_RECEIVE_BAD_DATA;
 
-	if (wh_keypairs_received_with(&peer->keypairs, keypair, &dropped_index)) {
-		wh_index_table_remove(&engine->index_table, dropped_index);
-		wh_timers_handshake_complete(&peer->timers, now);
-		send_staged_packets(peer);
-	}
-	keep_key_fresh(peer, now);
-	wh_peer_set_endpoint(peer, source);
-	authenticated_packet_received(peer, len, now);
+	peer->rx_bytes += len;
+	peer_data_received(peer, keypair, source, plain_len > 0, now);
 
 	if (plain_len == 0)
 		return WH_RECEIVE_KEEPALIVE;
-	wh_timers_data_received(&peer->timers, now);
 
 	if (!packet_addresses(datagram + sizeof(*message), (size_t)plain_len, &family, &inner_source,
 			      &inner_destination, &ip_len))

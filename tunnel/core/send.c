@@ -8,10 +8,11 @@
 void send_buffer(struct wh_peer *peer, const uint8_t *data, size_t len)
 {
 	struct wh_engine *engine = peer->engine;
+	struct wh_endpoint endpoint;
 
-	if (!peer->has_endpoint)
+	if (!peer_get_endpoint(peer, &endpoint))
 		return;
-	engine->callbacks.send_datagram(engine->callback_ctx, &peer->endpoint, data, len);
+	engine->callbacks.send_datagram(engine->callback_ctx, &endpoint, data, len);
 	peer->tx_bytes += len;
 }
 
@@ -56,6 +57,15 @@ static void keep_key_fresh(struct wh_peer *peer, uint64_t now)
 		send_handshake_initiation(peer, false);
 }
 
+void peer_data_sent(struct wh_peer *peer, bool had_data, uint64_t now)
+{
+	wh_timers_any_authenticated_packet_traversal(&peer->timers, now);
+	wh_timers_any_authenticated_packet_sent(&peer->timers, now);
+	if (had_data)
+		wh_timers_data_sent(&peer->timers, now);
+	keep_key_fresh(peer, now);
+}
+
 int send_sealed(struct wh_peer *peer, uint8_t *message, size_t plain_len, size_t capacity)
 {
 	struct wh_engine *engine = peer->engine;
@@ -65,11 +75,7 @@ int send_sealed(struct wh_peer *peer, uint8_t *message, size_t plain_len, size_t
 	if (len < 0)
 		return (int)len;
 	send_buffer(peer, message, (size_t)len);
-	wh_timers_any_authenticated_packet_traversal(&peer->timers, now);
-	wh_timers_any_authenticated_packet_sent(&peer->timers, now);
-	if (plain_len > 0)
-		wh_timers_data_sent(&peer->timers, now);
-	keep_key_fresh(peer, now);
+	peer_data_sent(peer, plain_len > 0, now);
 	return WH_SEND_SENT;
 }
 
@@ -81,7 +87,7 @@ void send_staged_packets(struct wh_peer *peer)
 		struct wh_staged_packet *slot = &peer->staged[peer->staged_head];
 		size_t capacity = WH_ENGINE_HEADROOM + slot->len + WH_ENGINE_TAILROOM;
 
-		if (!peer->has_endpoint)
+		if (!peer_get_endpoint(peer, &(struct wh_endpoint){0}))
 			return;
 		if (!wh_keypair_can_send(peer->keypairs.current, engine_now(engine))) {
 			send_handshake_initiation(peer, false);
@@ -116,7 +122,7 @@ int wh_engine_send(struct wh_engine *engine, uint8_t *packet, size_t len)
 	peer = wh_allowedips_lookup(&engine->allowedips, family, destination);
 	if (!peer)
 		return -EHOSTUNREACH;
-	if (!peer->has_endpoint)
+	if (!peer_get_endpoint(peer, &(struct wh_endpoint){0}))
 		return -EDESTADDRREQ;
 
 	if (peer->staged_count == 0 && wh_keypair_can_send(peer->keypairs.current, engine_now(engine)))

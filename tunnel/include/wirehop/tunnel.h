@@ -163,7 +163,7 @@ int wh_peer_add_allowed_ip(struct wh_peer *peer, int family, const uint8_t *ip, 
 /* Removes every allowed IP of this peer. */
 void wh_peer_clear_allowed_ips(struct wh_peer *peer);
 /* Fills in the peer's figures. */
-void wh_peer_get_stats(const struct wh_peer *peer, struct wh_peer_stats *stats);
+void wh_peer_get_stats(struct wh_peer *peer, struct wh_peer_stats *stats);
 
 /* Handles one datagram of len bytes from source, in place: handshake replies go out through
  * send_datagram, decrypted packets through deliver_packet. */
