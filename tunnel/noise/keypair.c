@@ -147,7 +147,8 @@ static bool has_expired(uint64_t birthdate, uint64_t seconds, uint64_t now_ns)
 
 bool wh_keypair_can_send(const struct wh_keypair *keypair, uint64_t now_ns)
 {
-	return keypair && keypair->sending_valid && keypair->sending_counter < WH_REJECT_AFTER_MESSAGES &&
+	return keypair && atomic_load(&keypair->sending_valid) &&
+	       atomic_load(&keypair->sending_counter) < WH_REJECT_AFTER_MESSAGES &&
 	       !has_expired(keypair->birthdate, WH_REJECT_AFTER_TIME, now_ns);
 }
 
@@ -168,21 +169,25 @@ size_t wh_data_message_length(size_t plain_len, size_t mtu)
 	return sizeof(struct wh_message_data) + padded_length(plain_len, mtu) + WH_NOISE_AUTHTAG_LEN;
 }
 
-ssize_t wh_keypair_seal(struct wh_keypair *keypair, uint8_t *message, size_t plain_len, size_t capacity,
-			size_t mtu, uint64_t now_ns)
+int wh_keypair_reserve_counter(struct wh_keypair *keypair, uint64_t now_ns, uint64_t *counter)
+{
+	if (!wh_keypair_can_send(keypair, now_ns))
+		return -ENOKEY;
+	*counter = atomic_fetch_add_explicit(&keypair->sending_counter, 1, memory_order_relaxed);
+	/* Another thread may have taken the last counters since can_send looked. */
+	if (*counter >= WH_REJECT_AFTER_MESSAGES)
+		return -ENOKEY;
+	return 0;
+}
+
+ssize_t wh_keypair_seal_reserved(struct wh_keypair *keypair, uint8_t *message, size_t plain_len, size_t capacity,
+				 size_t mtu, uint64_t counter)
 {
 	struct wh_message_data *header = (struct wh_message_data *)message;
 	size_t padded = padded_length(plain_len, mtu);
-	uint64_t counter;
 
 	if (capacity < wh_data_message_length(plain_len, mtu))
 		return -ENOSPC;
-	if (!wh_keypair_can_send(keypair, now_ns))
-		return -ENOKEY;
-	counter = atomic_fetch_add_explicit(&keypair->sending_counter, 1, memory_order_relaxed);
-	if (counter >= WH_REJECT_AFTER_MESSAGES)
-		return -ENOKEY;
-
 	memset(header->encrypted_data + plain_len, 0, padded - plain_len);
 	header->header.type = WH_MESSAGE_DATA;
 	memset(header->header.reserved_zero, 0, sizeof(header->header.reserved_zero));
@@ -193,26 +198,61 @@ ssize_t wh_keypair_seal(struct wh_keypair *keypair, uint8_t *message, size_t pla
 	return (ssize_t)(sizeof(*header) + padded + WH_NOISE_AUTHTAG_LEN);
 }
 
-ssize_t wh_keypair_open(struct wh_keypair *keypair, uint8_t *message, size_t len, uint64_t now_ns)
+ssize_t wh_keypair_seal(struct wh_keypair *keypair, uint8_t *message, size_t plain_len, size_t capacity,
+			size_t mtu, uint64_t now_ns)
+{
+	uint64_t counter;
+	int ret;
+
+	if (capacity < wh_data_message_length(plain_len, mtu))
+		return -ENOSPC;
+	ret = wh_keypair_reserve_counter(keypair, now_ns, &counter);
+	if (ret < 0)
+		return ret;
+	return wh_keypair_seal_reserved(keypair, message, plain_len, capacity, mtu, counter);
+}
+
+ssize_t wh_keypair_decrypt(struct wh_keypair *keypair, uint8_t *message, size_t len, uint64_t now_ns,
+			   uint64_t *counter)
 {
 	struct wh_message_data *header = (struct wh_message_data *)message;
 	size_t sealed_len;
-	uint64_t counter;
 
 	if (len < WH_MESSAGE_DATA_MIN_LEN)
 		return -EINVAL;
-	if (!keypair->receiving_valid || has_expired(keypair->birthdate, WH_REJECT_AFTER_TIME, now_ns) ||
-	    keypair->receiving_window.greatest >= WH_REJECT_AFTER_MESSAGES) {
-		keypair->receiving_valid = false;
+	if (!atomic_load(&keypair->receiving_valid))
+		return -ENOKEY;
+	if (has_expired(keypair->birthdate, WH_REJECT_AFTER_TIME, now_ns)) {
+		atomic_store(&keypair->receiving_valid, false);
 		return -ENOKEY;
 	}
 	sealed_len = len - sizeof(*header);
-	counter = wh_get_le64(header->counter);
-	if (!wh_aead_decrypt(header->encrypted_data, header->encrypted_data, sealed_len, NULL, 0, counter,
+	*counter = wh_get_le64(header->counter);
+	if (!wh_aead_decrypt(header->encrypted_data, header->encrypted_data, sealed_len, NULL, 0, *counter,
 			     keypair->receiving_key))
 		return -EBADMSG;
-	/* Only an authenticated counter may move the window. */
-	if (!wh_replay_window_check(&keypair->receiving_window, counter, WH_REJECT_AFTER_MESSAGES))
-		return -EALREADY;
 	return (ssize_t)(sealed_len - WH_NOISE_AUTHTAG_LEN);
+}
+
+bool wh_keypair_accept_counter(struct wh_keypair *keypair, uint64_t counter)
+{
+	if (!wh_replay_window_check(&keypair->receiving_window, counter, WH_REJECT_AFTER_MESSAGES))
+		return false;
+	/* The last counter a session may carry: it receives nothing more. */
+	if (counter == WH_REJECT_AFTER_MESSAGES - 1)
+		atomic_store(&keypair->receiving_valid, false);
+	return true;
+}
+
+ssize_t wh_keypair_open(struct wh_keypair *keypair, uint8_t *message, size_t len, uint64_t now_ns)
+{
+	uint64_t counter;
+	ssize_t plain_len = wh_keypair_decrypt(keypair, message, len, now_ns, &counter);
+
+	if (plain_len < 0)
+		return plain_len;
+	/* Only an authenticated counter may move the window. */
+	if (!wh_keypair_accept_counter(keypair, counter))
+		return -EALREADY;
+	return plain_len;
 }

@@ -32,6 +32,7 @@ struct wh_keypair {
 	 * multithreaded owner wait until no reader can still be looking at it. */
 	void (*retire)(void *ctx, struct wh_keypair *keypair);
 	void *retire_ctx;
+	struct wh_keypair *retired_next; /* the retiring owner's list */
 };
 
 /* A peer's sessions. The initiator uses a new keypair at once; the responder keeps it in next until
@@ -76,9 +77,22 @@ size_t wh_data_message_length(size_t plain_len, size_t mtu);
 ssize_t wh_keypair_seal(struct wh_keypair *keypair, uint8_t *message, size_t plain_len, size_t capacity,
 			size_t mtu, uint64_t now_ns);
 
+/* The same in two steps, for a pipeline that reserves counters in order and encrypts in parallel:
+ * reserve a counter (-ENOKEY when the keypair may not send), then seal with it. */
+int wh_keypair_reserve_counter(struct wh_keypair *keypair, uint64_t now_ns, uint64_t *counter);
+ssize_t wh_keypair_seal_reserved(struct wh_keypair *keypair, uint8_t *message, size_t plain_len, size_t capacity,
+				 size_t mtu, uint64_t counter);
+
 /* Opens a data message of len bytes in place: the plaintext lands at message + 16 and its length is
  * returned. -EINVAL when too short, -ENOKEY when the keypair may not receive (expired), -EBADMSG when
  * the tag fails, -EALREADY for a replayed or too old counter. */
 ssize_t wh_keypair_open(struct wh_keypair *keypair, uint8_t *message, size_t len, uint64_t now_ns);
+
+/* The same in two steps, for parallel decryption followed by an in-order check: decrypt (any thread;
+ * *counter gets the message's counter), then accept the counter (in order, one thread at a time per
+ * keypair): false for a replayed or too old counter. */
+ssize_t wh_keypair_decrypt(struct wh_keypair *keypair, uint8_t *message, size_t len, uint64_t now_ns,
+			   uint64_t *counter);
+bool wh_keypair_accept_counter(struct wh_keypair *keypair, uint64_t counter);
 
 #endif
