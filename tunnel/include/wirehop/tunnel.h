@@ -179,6 +179,52 @@ int wh_engine_send(struct wh_engine *engine, uint8_t *packet, size_t len);
 /* Runs every timer that has fallen due; returns the next deadline (monotonic ns) or 0 for none. */
 uint64_t wh_engine_tick(struct wh_engine *engine);
 
+/* ---- The device ------------------------------------------------------------------------------
+ * An engine driven by threads: it reads plaintext packets from a TUN port and datagrams from a bind
+ * port (wirehop/port.h), encrypts and decrypts them in place on a pool of workers, and keeps each
+ * peer's packets in order. One control thread runs handshakes and timers. Configure it between
+ * wh_device_lock() and wh_device_unlock() with the wh_engine_ and wh_peer_ calls above, except that
+ * peers are added and removed with wh_device_add_peer() and wh_device_remove_peer(). */
+
+struct wh_device;
+struct wh_tun_port;
+struct wh_bind_port;
+
+struct wh_device_config {
+	const struct wh_tun_port_ops *tun_ops;
+	void *tun_ctx;
+	const struct wh_bind_port_ops *bind_ops;
+	void *bind_ctx;
+	const struct wh_clock *clock; /* NULL: the system clock */
+	const struct wh_rng *rng;     /* NULL: the system RNG */
+	unsigned workers;             /* crypto threads; 0: one per core */
+};
+
+/* Starts a device on two ports (which it closes, not frees, when it stops); NULL on failure. */
+struct wh_device *wh_device_new(const struct wh_device_config *config);
+/* Stops every thread, wipes every key and frees the device (NULL is fine). */
+void wh_device_free(struct wh_device *device);
+
+/* Takes the configuration lock and returns the engine to configure. */
+struct wh_engine *wh_device_lock(struct wh_device *device);
+/* Publishes the configuration to the data path and releases the lock. */
+void wh_device_unlock(struct wh_device *device);
+
+/* While locked: adds a peer (NULL with errno as wh_engine_add_peer), removes one (waiting until no
+ * packet in flight refers to it). */
+struct wh_peer *wh_device_add_peer(struct wh_device *device, const uint8_t public_key[WH_KEY_SIZE]);
+void wh_device_remove_peer(struct wh_device *device, struct wh_peer *peer);
+
+/* While locked: listens on port (0: any free one); 0 or -errno. */
+int wh_device_set_listen_port(struct wh_device *device, uint16_t port);
+uint16_t wh_device_listen_port(struct wh_device *device);
+/* While locked: marks outgoing datagrams (0: none); 0 or -errno. */
+int wh_device_set_fwmark(struct wh_device *device, uint32_t mark);
+uint32_t wh_device_fwmark(struct wh_device *device);
+
+/* Packets dropped so far (no route, no room, failed checks). */
+uint64_t wh_device_dropped_packets(struct wh_device *device);
+
 #ifdef __cplusplus
 }
 #endif
