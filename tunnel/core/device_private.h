@@ -155,6 +155,9 @@ void packet_release(struct wh_device *device, struct wh_device_packet *packet);
 void ordered_queue_init(struct wh_ordered_queue *queue);
 void ordered_queue_destroy(struct wh_ordered_queue *queue);
 bool ordered_queue_append(struct wh_ordered_queue *queue, struct wh_device_packet *packet);
+/* Appends, waiting while the queue is full; false only when the device stops. */
+bool ordered_queue_append_waiting(struct wh_ordered_queue *queue, struct wh_device_packet *packet,
+				  const atomic_bool *stopping);
 unsigned ordered_queue_take_finished(struct wh_ordered_queue *queue, struct wh_device_packet **packets,
 				     unsigned count);
 bool ordered_queue_head_finished(struct wh_ordered_queue *queue);

@@ -2,6 +2,8 @@
  * leave in order. */
 #include "core/device_private.h"
 
+#include <sched.h>
+
 void ordered_queue_init(struct wh_ordered_queue *queue)
 {
 	pthread_mutex_init(&queue->lock, NULL);
@@ -32,6 +34,19 @@ bool ordered_queue_append(struct wh_ordered_queue *queue, struct wh_device_packe
 static bool finished(const struct wh_device_packet *packet)
 {
 	return atomic_load_explicit(&packet->state, memory_order_acquire) != WH_PACKET_QUEUED;
+}
+
+bool ordered_queue_append_waiting(struct wh_ordered_queue *queue, struct wh_device_packet *packet,
+				  const atomic_bool *stopping)
+{
+	/* A full queue means the workers are behind: wait for them rather than drop, so the port's own
+	 * buffering (the TUN queue, the socket buffer) absorbs the burst and TCP sees backpressure. */
+	while (!ordered_queue_append(queue, packet)) {
+		if (atomic_load(stopping))
+			return false;
+		sched_yield();
+	}
+	return true;
 }
 
 unsigned ordered_queue_take_finished(struct wh_ordered_queue *queue, struct wh_device_packet **packets,

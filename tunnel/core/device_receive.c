@@ -50,7 +50,7 @@ static void receive_datagram(struct wh_device *device, struct wh_device_packet *
 	packet->peer = peer;
 	packet->keypair = keypair;
 	packet->outgoing = false;
-	if (!ordered_queue_append(&device_peer->rx, packet)) {
+	if (!ordered_queue_append_waiting(&device_peer->rx, packet, &device->stopping)) {
 		atomic_fetch_add(&device->dropped_packets, 1);
 		packet_release(device, packet);
 		return;

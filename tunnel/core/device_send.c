@@ -40,7 +40,7 @@ void queue_for_peer(struct wh_device *device, struct wh_device_packet *packet, u
 	}
 	packet->keypair = keypair;
 	packet->outgoing = true;
-	if (!ordered_queue_append(&device_peer->tx, packet)) {
+	if (!ordered_queue_append_waiting(&device_peer->tx, packet, &device->stopping)) {
 		atomic_fetch_add(&device->dropped_packets, 1);
 		packet_release(device, packet);
 		return;
