@@ -7,8 +7,8 @@
 #include "wirehop/tunnel.h"
 
 struct fake_clock {
-	uint64_t monotonic_ns;
-	uint64_t realtime_ns;
+	_Atomic uint64_t monotonic_ns; /* atomic: device threads read it while a test moves it */
+	_Atomic uint64_t realtime_ns;
 	struct wh_clock clock;
 };
 

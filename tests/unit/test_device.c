@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "support.h"
 #include "wirehop/port.h"
 #include "wirehop/tunnel.h"
 
@@ -120,6 +121,9 @@ struct node {
 	struct wh_peer *peer;
 	uint8_t public_key[WH_KEY_SIZE];
 	uint8_t tunnel_ip[4];
+	GMutex last_sent_lock; /* the latest datagram this node put on the wire */
+	uint8_t last_sent[2048];
+	size_t last_sent_len;
 };
 
 static int tun_read(void *ctx, struct wh_packet **packets, unsigned count)
@@ -166,9 +170,14 @@ static int bind_write(void *ctx, struct wh_packet *const *packets, unsigned coun
 {
 	struct node *node = ctx;
 
-	for (unsigned i = 0; i < count; i++)
+	for (unsigned i = 0; i < count; i++) {
+		g_mutex_lock(&node->last_sent_lock);
+		node->last_sent_len = packets[i]->len;
+		memcpy(node->last_sent, packets[i]->data, packets[i]->len);
+		g_mutex_unlock(&node->last_sent_lock);
 		if (memcmp(&packets[i]->endpoint, &node->other->endpoint, sizeof(node->endpoint)) == 0)
 			wire_queue_put(&node->other->bind_in, &node->endpoint, packets[i]->data, packets[i]->len);
+	}
 	return (int)count;
 }
 
@@ -186,7 +195,7 @@ static void bind_close(void *ctx)
 
 static const struct wh_bind_port_ops bind_ops = {bind_open, bind_read, bind_write, bind_set_mark, bind_close};
 
-static void node_init(struct node *node, int index, unsigned workers)
+static void node_init_clock(struct node *node, int index, unsigned workers, const struct wh_clock *clock)
 {
 	uint8_t private_key[WH_KEY_SIZE];
 	struct wh_device_config config = {
@@ -194,11 +203,13 @@ static void node_init(struct node *node, int index, unsigned workers)
 		.tun_ctx = node,
 		.bind_ops = &bind_ops,
 		.bind_ctx = node,
+		.clock = clock,
 		.workers = workers,
 	};
 	struct wh_engine *engine;
 
 	memset(node, 0, sizeof(*node));
+	g_mutex_init(&node->last_sent_lock);
 	wire_queue_init(&node->tun_in, 100000);
 	wire_queue_init(&node->tun_out, 100000);
 	wire_queue_init(&node->bind_in, 100000);
@@ -215,6 +226,11 @@ static void node_init(struct node *node, int index, unsigned workers)
 	g_assert_cmpint(wh_device_set_listen_port(node->device, 0), ==, 0);
 	wh_device_unlock(node->device);
 	memset(private_key, 0, sizeof(private_key));
+}
+
+static void node_init(struct node *node, int index, unsigned workers)
+{
+	node_init_clock(node, index, workers, NULL);
 }
 
 static void connect_nodes(struct node *a, struct node *b)
@@ -241,6 +257,7 @@ static void node_free(struct node *node)
 	wire_queue_clear(&node->tun_in);
 	wire_queue_clear(&node->tun_out);
 	wire_queue_clear(&node->bind_in);
+	g_mutex_clear(&node->last_sent_lock);
 }
 
 static size_t make_packet(uint8_t *packet, const struct node *from, const struct node *to, size_t payload,
@@ -330,11 +347,111 @@ static void test_bulk_in_order_both_ways(void)
 	node_free(&b);
 }
 
+/* Blasts packets from a to b while b removes a, then frees both with packets in flight. */
+static void test_remove_peer_and_stop_under_traffic(void)
+{
+	struct node a, b;
+
+	node_init(&a, 0, 0);
+	node_init(&b, 1, 0);
+	connect_nodes(&a, &b);
+	inject(&a, 64, 0);
+	expect_packets(&b, 0, 1, 64);
+	for (uint32_t i = 1; i <= 5000; i++)
+		inject(&a, 1000, i);
+	wh_device_lock(b.device);
+	wh_device_remove_peer(b.device, b.peer);
+	b.peer = NULL;
+	wh_device_unlock(b.device);
+	for (uint32_t i = 5001; i <= 10000; i++)
+		inject(&a, 1000, i);
+	/* Whatever b delivered before the removal is intact and in order. */
+	for (uint32_t expected = 1;; expected++) {
+		struct wire_item *item = wire_queue_take(&b.tun_out, 200);
+		uint32_t sequence;
+
+		if (!item)
+			break;
+		memcpy(&sequence, item->data + 20, sizeof(sequence));
+		g_assert_cmpuint(sequence, ==, expected);
+		g_free(item);
+	}
+	node_free(&a);
+	node_free(&b);
+}
+
+/* A replayed datagram is dropped by the device, not delivered twice. */
+static void test_replayed_datagram_dropped(void)
+{
+	struct node a, b;
+	struct wire_item *item;
+	uint8_t datagram[2048];
+	size_t len;
+	uint64_t dropped;
+
+	node_init(&a, 0, 1);
+	node_init(&b, 1, 1);
+	connect_nodes(&a, &b);
+	inject(&a, 64, 0);
+	expect_packets(&b, 0, 1, 64);
+	inject(&a, 64, 1);
+	expect_packets(&b, 1, 1, 64);
+	g_mutex_lock(&a.last_sent_lock);
+	len = a.last_sent_len;
+	memcpy(datagram, a.last_sent, len);
+	g_mutex_unlock(&a.last_sent_lock);
+	g_assert_cmpuint(datagram[0], ==, 4);
+
+	dropped = wh_device_dropped_packets(b.device);
+	wire_queue_put(&b.bind_in, &a.endpoint, datagram, len);
+	for (int i = 0; i < 500 && wh_device_dropped_packets(b.device) == dropped; i++)
+		g_usleep(10000);
+	g_assert_cmpuint(wh_device_dropped_packets(b.device), ==, dropped + 1);
+	item = wire_queue_take(&b.tun_out, 100);
+	g_assert_null(item);
+	node_free(&a);
+	node_free(&b);
+}
+
+/* With a fake clock: after REKEY_AFTER_TIME the initiator rekeys and traffic carries on. */
+static void test_rekey_with_fake_clock(void)
+{
+	struct fake_clock clock;
+	struct node a, b;
+	struct wh_peer_stats before, after;
+
+	fake_clock_init(&clock);
+	node_init_clock(&a, 0, 1, &clock.clock);
+	node_init_clock(&b, 1, 1, &clock.clock);
+	connect_nodes(&a, &b);
+	inject(&a, 64, 0);
+	expect_packets(&b, 0, 1, 64);
+	wh_device_lock(a.device);
+	wh_peer_get_stats(a.peer, &before);
+	wh_device_unlock(a.device);
+	/* The clock is shared and only read: moving it from here is safe enough for a test. */
+	fake_clock_advance(&clock, UINT64_C(121) * 1000000000u);
+	for (uint32_t i = 1; i <= 50; i++) {
+		inject(&a, 200, i);
+		expect_packets(&b, i, 1, 200);
+		g_usleep(20000);
+	}
+	wh_device_lock(a.device);
+	wh_peer_get_stats(a.peer, &after);
+	wh_device_unlock(a.device);
+	g_assert_cmpuint(after.last_handshake_realtime_ns, >, before.last_handshake_realtime_ns);
+	node_free(&a);
+	node_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_assert_cmpint(wh_init(), ==, 0);
 	g_test_add_func("/device/handshake-then-data", test_handshake_then_data);
 	g_test_add_func("/device/bulk-in-order-both-ways", test_bulk_in_order_both_ways);
+	g_test_add_func("/device/remove-peer-and-stop-under-traffic", test_remove_peer_and_stop_under_traffic);
+	g_test_add_func("/device/rekey-with-fake-clock", test_rekey_with_fake_clock);
+	g_test_add_func("/device/replayed-datagram-dropped", test_replayed_datagram_dropped);
 	return g_test_run();
 }
