@@ -72,8 +72,9 @@ struct wh_device_peer {
 	struct wh_peer *peer;
 	struct wh_ordered_queue tx;
 	struct wh_ordered_queue rx;
-	/* The keypair to send with, published by the control thread (RCU). */
-	struct wh_keypair *sending;
+	/* The keypair to send with, published by the control thread (RCU; C11 atomics so that the
+	 * thread sanitizer sees the ordering). */
+	struct wh_keypair *_Atomic sending;
 	/* Packets waiting for a session, oldest first. */
 	struct wh_ring staged;
 	/* Posted by the data path, taken by the control thread. */
@@ -118,8 +119,8 @@ struct wh_device {
 	struct wh_ring handshake_queue;
 	struct wh_ring notify_queue; /* struct wh_device_peer * with events */
 
-	struct wh_route_view *routes;     /* RCU */
-	struct wh_session_view *sessions; /* RCU */
+	struct wh_route_view *_Atomic routes;     /* RCU */
+	struct wh_session_view *_Atomic sessions; /* RCU */
 	uint64_t routes_generation;
 	uint64_t sessions_generation;
 	struct wh_keypair *_Atomic retired; /* keypairs to free after a grace period */

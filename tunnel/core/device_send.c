@@ -26,7 +26,7 @@ static void stage(struct wh_device *device, struct wh_device_peer *device_peer, 
 void queue_for_peer(struct wh_device *device, struct wh_device_packet *packet, uint64_t now, bool from_staged)
 {
 	struct wh_device_peer *device_peer = packet->peer->device_state;
-	struct wh_keypair *keypair = rcu_dereference(device_peer->sending);
+	struct wh_keypair *keypair = atomic_load_explicit(&device_peer->sending, memory_order_acquire);
 
 	/* While packets wait for a session, new ones queue behind them rather than overtake them. */
 	if (!keypair || (!from_staged && wh_ring_count(&device_peer->staged)) || !wh_keypair_get(keypair)) {

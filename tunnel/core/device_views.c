@@ -8,7 +8,7 @@
 
 struct wh_peer *route_lookup(struct wh_device *device, int family, const uint8_t *address)
 {
-	struct wh_route_view *routes = rcu_dereference(device->routes);
+	struct wh_route_view *routes = atomic_load_explicit(&device->routes, memory_order_acquire);
 
 	return routes ? wh_allowedips_lookup(&routes->table, family, address) : NULL;
 }
@@ -25,7 +25,7 @@ struct wh_keypair *session_lookup_get(struct wh_device *device, uint32_t index)
 	struct wh_session_view *view;
 
 	urcu_memb_read_lock();
-	view = rcu_dereference(device->sessions);
+	view = atomic_load_explicit(&device->sessions, memory_order_acquire);
 	if (view && index) {
 		for (size_t i = session_slot(view, index);; i = (i + 1) & view->mask) {
 			struct wh_session_slot *slot = &view->slots[i];
@@ -115,27 +115,27 @@ void views_publish(struct wh_device *device)
 	struct wh_session_view *old_sessions = NULL;
 	struct wh_peer *peer;
 
-	if (engine->routes_generation != device->routes_generation || !device->routes) {
+	if (engine->routes_generation != device->routes_generation || !atomic_load(&device->routes)) {
 		struct wh_route_view *routes = build_routes(engine);
 
 		if (routes) {
-			old_routes = rcu_xchg_pointer(&device->routes, routes);
+			old_routes = atomic_exchange_explicit(&device->routes, routes, memory_order_acq_rel);
 			device->routes_generation = engine->routes_generation;
 		}
 	}
-	if (engine->sessions_generation != device->sessions_generation || !device->sessions) {
+	if (engine->sessions_generation != device->sessions_generation || !atomic_load(&device->sessions)) {
 		struct wh_session_view *sessions = build_sessions(engine);
 
 		if (sessions) {
-			old_sessions = rcu_xchg_pointer(&device->sessions, sessions);
+			old_sessions = atomic_exchange_explicit(&device->sessions, sessions, memory_order_acq_rel);
 			device->sessions_generation = engine->sessions_generation;
 		}
 	}
 	for (peer = engine->peers; peer; peer = peer->next_in_list) {
 		struct wh_device_peer *device_peer = peer->device_state;
 
-		if (device_peer && rcu_dereference(device_peer->sending) != peer->keypairs.current)
-			rcu_assign_pointer(device_peer->sending, peer->keypairs.current);
+		if (device_peer && atomic_load_explicit(&device_peer->sending, memory_order_relaxed) != peer->keypairs.current)
+			atomic_store_explicit(&device_peer->sending, peer->keypairs.current, memory_order_release);
 	}
 	if (old_routes || old_sessions) {
 		urcu_memb_synchronize_rcu();
@@ -146,8 +146,8 @@ void views_publish(struct wh_device *device)
 
 void views_free(struct wh_device *device)
 {
-	free_routes(device->routes);
-	free(device->sessions);
+	free_routes(atomic_load(&device->routes));
+	free(atomic_load(&device->sessions));
 	device->routes = NULL;
 	device->sessions = NULL;
 }

@@ -95,7 +95,7 @@ static struct wh_handshake *lookup_handshake(void *ctx, const uint8_t public_key
 
 static struct wh_peer *peer_of_handshake(struct wh_handshake *handshake)
 {
-	return (struct wh_peer *)((uint8_t *)handshake - offsetof(struct wh_peer, handshake));
+	return (struct wh_peer *)(void *)((uint8_t *)handshake - offsetof(struct wh_peer, handshake));
 }
 
 static enum wh_receive_result receive_initiation(struct wh_engine *engine, const uint8_t *datagram,
