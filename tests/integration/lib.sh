@@ -224,6 +224,13 @@ wh_cleanup() {
 wh_init() {
   wh_require_root
   wh_require_tools "$@"
+  # The implementations a test asks for must exist before anything is set up: a missing
+  # wirehop-tunnel is a failure with its reason, never a skip.
+  local impl why
+  for impl in ${IMPL_A:-} ${IMPL_B:-}; do
+    why=$(wh_impl_bin "$impl" 2>&1 >/dev/null) \
+      || { echo "not ok 1 - $why"; echo "1..1"; echo "FAIL: $WH_TEST_NAME: $why"; exit 1; }
+  done
   WH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/wirehop-it.$WH_ID.XXXXXX")
   trap wh_cleanup EXIT
   trap 'echo "# interrupted"; exit 130' INT
@@ -291,7 +298,7 @@ wh_sock_ready() { [ -S "$WH_RUNDIR/$1.sock" ] && wg show "$1" >/dev/null 2>&1; }
 # this shell) on a fresh interface (or IFNAME), and wait until its UAPI socket answers.
 wh_start() {
   local side=$1 impl=$2 ifname=${3:-} bin
-  bin=$(wh_impl_bin "$impl") || wh_die "cannot start $impl on side $side"
+  bin=$(wh_impl_bin "$impl" 2>&1) || wh_die "cannot start $impl on side $side: $bin"
   if [ -z "$ifname" ]; then
     wh_fresh_ifname "$side"
     ifname=$WH_NEWIF

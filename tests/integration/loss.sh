@@ -20,12 +20,13 @@ wh_up "$IMPL_A" "$IMPL_B"
 wh_wait_tunnel A 45
 wh_ok "handshake and first ping through the loss"
 
-wh_ping_run A "${WH_TUN4[B]}" 200 -i 0.02 -W 1
-[ "$WH_RECV" -ge 120 ] || wh_die "only $WH_RECV of 200 pings answered under $LOSS% loss (about 162 expected)"
-wh_ok "200 pings A -> B under loss: $WH_RECV answered (about 81% expected)"
-wh_ping_run B "${WH_TUN6[A]}" 200 -i 0.02 -W 1
-[ "$WH_RECV" -ge 120 ] || wh_die "only $WH_RECV of 200 IPv6 pings answered under $LOSS% loss"
-wh_ok "200 IPv6 pings B -> A under loss: $WH_RECV answered"
+# 10% each way: about 81 of 100 round trips succeed (standard deviation about 4).
+wh_ping_run A "${WH_TUN4[B]}" 100 -i 0.01 -W 1
+[ "$WH_RECV" -ge 55 ] || wh_die "only $WH_RECV of 100 pings answered under $LOSS% loss (about 81 expected)"
+wh_ok "100 pings A -> B under loss: $WH_RECV answered (about 81 expected)"
+wh_ping_run B "${WH_TUN6[A]}" 100 -i 0.01 -W 1
+[ "$WH_RECV" -ge 55 ] || wh_die "only $WH_RECV of 100 IPv6 pings answered under $LOSS% loss (about 81 expected)"
+wh_ok "100 IPv6 pings B -> A under loss: $WH_RECV answered"
 
 wh_tcp A B "${WH_TUN4[B]}" "$MB" 150
 wh_ok "$MB MB A -> B over TCP intact under loss, $WH_MBPS Mbit/s"

@@ -3,7 +3,7 @@
 # REKEY_AFTER_TIME (120 s) passes. A, which initiated the session and keeps sending, must start a
 # new handshake about 120 s after the first; both sides must report the new handshake time, and
 # neither direction may lose more than one ping over the whole run (no stall around the key
-# change). About 2.3 minutes.
+# change; no reply slower than 1 s). About 2.3 minutes.
 #   IMPL_A=wireguard-go IMPL_B=wireguard-go tests/integration/rekey.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
