@@ -16,7 +16,9 @@ static void engine_send_datagram(void *ctx, const struct wh_endpoint *to, const 
 	struct wh_packet packet = {.data = (uint8_t *)data, .len = (uint32_t)len, .capacity = (uint32_t)len};
 	struct wh_packet *packets[1] = {&packet};
 
-	/* Handshake messages and the occasional keepalive, from the control thread. */
+	/* Handshake messages and the occasional keepalive, from whoever holds engine_lock. A response
+	 * makes the peer send under the new session at once: the data path must know it first. */
+	views_publish(device);
 	packet.endpoint = *to;
 	device->bind.ops->write(device->bind.ctx, packets, 1);
 }

@@ -39,15 +39,26 @@ void device_retire_keypair(void *ctx, struct wh_keypair *keypair)
 	while (!atomic_compare_exchange_weak(&device->retired, &head, keypair));
 }
 
+/* Frees retired keypairs and views once no reader can still see them. Takes engine_lock itself. */
 void device_reap_retired(struct wh_device *device)
 {
+	struct wh_route_view *routes;
+	struct wh_session_view *sessions;
 	struct wh_keypair *keypair;
 
-	if (!atomic_load(&device->retired))
+	pthread_mutex_lock(&device->engine_lock);
+	routes = device->retired_routes;
+	sessions = device->retired_sessions;
+	device->retired_routes = NULL;
+	device->retired_sessions = NULL;
+	pthread_mutex_unlock(&device->engine_lock);
+	if (!atomic_load(&device->retired) && !routes && !sessions)
 		return;
-	/* Readers that found a keypair in an old view may still try to take a reference: wait them out. */
-	urcu_memb_synchronize_rcu();
+	/* Take the keypairs before the grace period: only those are sure to be out of every view. */
 	keypair = atomic_exchange(&device->retired, NULL);
+	/* Readers that found something in an old view may still be looking at it: wait them out. */
+	urcu_memb_synchronize_rcu();
+	views_free_lists(routes, sessions);
 	while (keypair) {
 		struct wh_keypair *next = keypair->retired_next;
 

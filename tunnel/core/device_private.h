@@ -91,6 +91,7 @@ struct wh_device_peer {
 /* Read-only lookups for the data path, replaced whole by the control thread (RCU). */
 struct wh_route_view {
 	struct wh_allowedips table;
+	struct wh_route_view *retired_next;
 };
 
 struct wh_session_slot {
@@ -99,6 +100,7 @@ struct wh_session_slot {
 };
 
 struct wh_session_view {
+	struct wh_session_view *retired_next;
 	size_t mask; /* capacity - 1; capacity is a power of two */
 	struct wh_session_slot slots[];
 };
@@ -123,7 +125,11 @@ struct wh_device {
 	struct wh_session_view *_Atomic sessions; /* RCU */
 	uint64_t routes_generation;
 	uint64_t sessions_generation;
-	struct wh_keypair *_Atomic retired; /* keypairs to free after a grace period */
+	/* What to free after the next grace period. Keypairs come from any thread; the views only from
+	 * whoever holds engine_lock. */
+	struct wh_keypair *_Atomic retired;
+	struct wh_route_view *retired_routes;
+	struct wh_session_view *retired_sessions;
 
 	atomic_bool stopping;
 	pthread_t control_thread, tun_thread, bind_thread;
@@ -168,6 +174,7 @@ struct wh_peer *route_lookup(struct wh_device *device, int family, const uint8_t
 struct wh_keypair *session_lookup_get(struct wh_device *device, uint32_t index);
 void views_publish(struct wh_device *device);
 void views_free(struct wh_device *device);
+void views_free_lists(struct wh_route_view *routes, struct wh_session_view *sessions);
 
 /* device_control.c */
 void device_wake_control(struct wh_device *device);

@@ -106,20 +106,25 @@ static void free_routes(struct wh_route_view *view)
 	free(view);
 }
 
-/* Brings the views and each peer's sending keypair up to date; call with engine_lock held. Old views
- * are freed after a grace period, so no reader still walks them. */
+/* Brings the views and each peer's sending keypair up to date; call with engine_lock held, and
+ * before anything that lets the peer send to us under a new session (a handshake response), so the
+ * reply cannot outrun the view. Replaced views are freed by device_reap_retired after a grace period,
+ * so nothing here waits. */
 void views_publish(struct wh_device *device)
 {
 	struct wh_engine *engine = device->engine;
-	struct wh_route_view *old_routes = NULL;
-	struct wh_session_view *old_sessions = NULL;
 	struct wh_peer *peer;
 
 	if (engine->routes_generation != device->routes_generation || !atomic_load(&device->routes)) {
 		struct wh_route_view *routes = build_routes(engine);
 
 		if (routes) {
-			old_routes = atomic_exchange_explicit(&device->routes, routes, memory_order_acq_rel);
+			struct wh_route_view *old = atomic_exchange_explicit(&device->routes, routes, memory_order_acq_rel);
+
+			if (old) {
+				old->retired_next = device->retired_routes;
+				device->retired_routes = old;
+			}
 			device->routes_generation = engine->routes_generation;
 		}
 	}
@@ -127,7 +132,13 @@ void views_publish(struct wh_device *device)
 		struct wh_session_view *sessions = build_sessions(engine);
 
 		if (sessions) {
-			old_sessions = atomic_exchange_explicit(&device->sessions, sessions, memory_order_acq_rel);
+			struct wh_session_view *old =
+				atomic_exchange_explicit(&device->sessions, sessions, memory_order_acq_rel);
+
+			if (old) {
+				old->retired_next = device->retired_sessions;
+				device->retired_sessions = old;
+			}
 			device->sessions_generation = engine->sessions_generation;
 		}
 	}
@@ -137,15 +148,30 @@ void views_publish(struct wh_device *device)
 		if (device_peer && atomic_load_explicit(&device_peer->sending, memory_order_relaxed) != peer->keypairs.current)
 			atomic_store_explicit(&device_peer->sending, peer->keypairs.current, memory_order_release);
 	}
-	if (old_routes || old_sessions) {
-		urcu_memb_synchronize_rcu();
-		free_routes(old_routes);
-		free(old_sessions);
+}
+
+/* Frees lists of replaced views; only once no reader can still be in them. */
+void views_free_lists(struct wh_route_view *routes, struct wh_session_view *sessions)
+{
+	while (routes) {
+		struct wh_route_view *next = routes->retired_next;
+
+		free_routes(routes);
+		routes = next;
+	}
+	while (sessions) {
+		struct wh_session_view *next = sessions->retired_next;
+
+		free(sessions);
+		sessions = next;
 	}
 }
 
 void views_free(struct wh_device *device)
 {
+	views_free_lists(device->retired_routes, device->retired_sessions);
+	device->retired_routes = NULL;
+	device->retired_sessions = NULL;
 	free_routes(atomic_load(&device->routes));
 	free(atomic_load(&device->sessions));
 	device->routes = NULL;

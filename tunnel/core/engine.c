@@ -69,6 +69,21 @@ int wh_engine_set_private_key(struct wh_engine *engine, const uint8_t private_ke
 	return 0;
 }
 
+bool wh_engine_get_private_key(const struct wh_engine *engine, uint8_t private_key[WH_KEY_SIZE])
+{
+	if (!engine->identity.has_identity)
+		return false;
+	memcpy(private_key, engine->identity.static_private, WH_KEY_SIZE);
+	return true;
+}
+
+int wh_engine_walk_allowed_ips(struct wh_engine *engine, struct wh_peer *peer,
+			       int (*fn)(void *ctx, int family, const uint8_t *ip, uint8_t cidr, struct wh_peer *peer),
+			       void *ctx)
+{
+	return wh_allowedips_walk(&engine->allowedips, peer, fn, ctx);
+}
+
 bool wh_engine_get_public_key(const struct wh_engine *engine, uint8_t public_key[WH_KEY_SIZE])
 {
 	if (!engine->identity.has_identity)

@@ -16,6 +16,11 @@ void wh_peer_set_preshared_key(struct wh_peer *peer, const uint8_t preshared_key
 	wh_handshake_set_preshared_key(&peer->handshake, preshared_key);
 }
 
+void wh_peer_get_preshared_key(const struct wh_peer *peer, uint8_t preshared_key[WH_KEY_SIZE])
+{
+	memcpy(preshared_key, peer->handshake.preshared_key, WH_KEY_SIZE);
+}
+
 void wh_peer_set_endpoint(struct wh_peer *peer, const struct wh_endpoint *endpoint)
 {
 	pthread_mutex_lock(&peer->endpoint_lock);

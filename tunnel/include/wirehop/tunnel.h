@@ -136,6 +136,8 @@ void wh_engine_free(struct wh_engine *engine);
 /* Sets (or with NULL removes) our private key; sessions keyed to the old one are dropped. -EINVAL
  * for an all-zero key. */
 int wh_engine_set_private_key(struct wh_engine *engine, const uint8_t private_key[WH_KEY_SIZE]);
+/* Our private key (for `wg showconf`); false when none is set. */
+bool wh_engine_get_private_key(const struct wh_engine *engine, uint8_t private_key[WH_KEY_SIZE]);
 /* Our public key; false when no private key is set. */
 bool wh_engine_get_public_key(const struct wh_engine *engine, uint8_t public_key[WH_KEY_SIZE]);
 /* Says whether the embedder is under load: handshakes then need a cookie (mac2). */
@@ -160,6 +162,13 @@ void wh_peer_set_endpoint(struct wh_peer *peer, const struct wh_endpoint *endpoi
 void wh_peer_set_persistent_keepalive(struct wh_peer *peer, uint16_t interval);
 /* Routes ip/cidr to this peer (AF_INET or AF_INET6); 0 or -errno. */
 int wh_peer_add_allowed_ip(struct wh_peer *peer, int family, const uint8_t *ip, uint8_t cidr);
+/* Calls fn for each allowed IP of peer, in address order; stops when fn returns non-zero (and
+ * returns that value). */
+int wh_engine_walk_allowed_ips(struct wh_engine *engine, struct wh_peer *peer,
+			       int (*fn)(void *ctx, int family, const uint8_t *ip, uint8_t cidr, struct wh_peer *peer),
+			       void *ctx);
+/* The preshared key (all zero: none). */
+void wh_peer_get_preshared_key(const struct wh_peer *peer, uint8_t preshared_key[WH_KEY_SIZE]);
 /* Removes every allowed IP of this peer. */
 void wh_peer_clear_allowed_ips(struct wh_peer *peer);
 /* Fills in the peer's figures. */
