@@ -1,6 +1,8 @@
 /* The device's packet buffers: allocated once, handed out and returned through a lock-free ring. */
 #include "core/device_private.h"
 
+#include <sched.h>
+
 unsigned pool_get(struct wh_device *device, struct wh_device_packet **packets, unsigned count)
 {
 	unsigned got = 0;
@@ -40,4 +42,21 @@ void packet_release(struct wh_device *device, struct wh_device_packet *packet)
 		atomic_fetch_sub_explicit(&device_peer->inflight, 1, memory_order_release);
 	}
 	pool_put(device, packet);
+}
+
+int pool_read_batch(struct wh_device *device, int (*read)(void *ctx, struct wh_packet **packets, unsigned count),
+		    void *ctx, struct wh_device_packet **packets)
+{
+	unsigned count = pool_get(device, packets, WH_DEVICE_BATCH);
+	int got;
+
+	if (!count) {
+		/* Every buffer is in flight: let the pipeline drain. */
+		sched_yield();
+		return -1;
+	}
+	got = read(ctx, (struct wh_packet **)packets, count);
+	for (unsigned i = got > 0 ? (unsigned)got : 0; i < count; i++)
+		pool_put(device, packets[i]);
+	return got < 0 ? -1 : got;
 }

@@ -157,6 +157,10 @@ static inline uint64_t device_now(const struct wh_device *device)
 unsigned pool_get(struct wh_device *device, struct wh_device_packet **packets, unsigned count);
 void pool_put(struct wh_device *device, struct wh_device_packet *packet);
 void packet_release(struct wh_device *device, struct wh_device_packet *packet);
+/* Reads up to WH_DEVICE_BATCH packets from a port into pool buffers (unused ones go back). Returns how
+ * many (> 0), 0 once the port is closed, -1 when there is nothing this time. */
+int pool_read_batch(struct wh_device *device, int (*read)(void *ctx, struct wh_packet **packets, unsigned count),
+		    void *ctx, struct wh_device_packet **packets);
 
 /* device_queue.c */
 void ordered_queue_init(struct wh_ordered_queue *queue);

@@ -69,22 +69,13 @@ void *bind_reader_main(void *arg)
 
 	urcu_memb_register_thread();
 	while (!atomic_load(&device->stopping)) {
-		unsigned count = pool_get(device, packets, WH_DEVICE_BATCH);
+		int got = pool_read_batch(device, device->bind.ops->read, device->bind.ctx, packets);
 		bool wake_control = false;
-		int got;
 
-		if (!count) {
-			sched_yield();
+		if (got == 0)
+			break;
+		if (got < 0)
 			continue;
-		}
-		got = device->bind.ops->read(device->bind.ctx, (struct wh_packet **)packets, count);
-		for (unsigned i = got > 0 ? (unsigned)got : 0; i < count; i++)
-			pool_put(device, packets[i]);
-		if (got <= 0) {
-			if (got == 0)
-				break;
-			continue;
-		}
 		for (int i = 0; i < got; i++)
 			receive_datagram(device, packets[i], &wake_control);
 		workers_kick(device);

@@ -81,23 +81,13 @@ void *tun_reader_main(void *arg)
 
 	urcu_memb_register_thread();
 	while (!atomic_load(&device->stopping)) {
-		unsigned count = pool_get(device, packets, WH_DEVICE_BATCH);
+		int got = pool_read_batch(device, device->tun.ops->read, device->tun.ctx, packets);
 		uint64_t now;
-		int got;
 
-		if (!count) {
-			/* Every buffer is in flight: let the pipeline drain. */
-			sched_yield();
+		if (got == 0)
+			break;
+		if (got < 0)
 			continue;
-		}
-		got = device->tun.ops->read(device->tun.ctx, (struct wh_packet **)packets, count);
-		for (unsigned i = got > 0 ? (unsigned)got : 0; i < count; i++)
-			pool_put(device, packets[i]);
-		if (got <= 0) {
-			if (got == 0)
-				break;
-			continue;
-		}
 		now = device_now(device);
 		urcu_memb_read_lock();
 		for (int i = 0; i < got; i++)
