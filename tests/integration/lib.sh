@@ -63,6 +63,10 @@ wh_die() {
 }
 
 wh_pass() {
+  # A clean shutdown is part of passing: wh_stop fails the test if wirehop-tunnel does not exit 0.
+  wh_stop A || wh_die "side A did not exit within 5 s of SIGTERM"
+  wh_stop B || wh_die "side B did not exit within 5 s of SIGTERM"
+  wh_ok "both daemons shut down cleanly on SIGTERM"
   echo "1..$WH_TAP_N"
   echo "PASS: $WH_TEST_NAME ($(wh_elapsed) s)"
   WH_DONE=1
@@ -344,7 +348,7 @@ wh_configure() {
 
 # wh_stop SIDE: SIGTERM and wait for the exit (SIGKILL after 5 s); returns 1 when it had to kill.
 wh_stop() {
-  local side=$1 pid=${WH_PID[$1]:-} i
+  local side=$1 pid=${WH_PID[$1]:-} i status=0
   [ -n "$pid" ] || return 0
   kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 50); do
@@ -357,8 +361,14 @@ wh_stop() {
     WH_PID[$side]=""
     return 1
   fi
-  wait "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || status=$?
   WH_PID[$side]=""
+  # Ours must shut down cleanly on SIGTERM: exit 0, and under the sanitizers no leak or error report
+  # (those turn the exit status non-zero).
+  if [ "${WH_IMPL[$side]:-}" = wirehop-tunnel ] && [ "$status" -ne 0 ]; then
+    wh_dump_logs
+    wh_die "wirehop-tunnel on side $side exited with status $status after SIGTERM"
+  fi
   return 0
 }
 
