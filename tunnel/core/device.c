@@ -33,6 +33,19 @@ static void engine_deliver_packet(void *ctx, struct wh_peer *peer, uint8_t *data
 	device->tun.ops->write(device->tun.ctx, packets, 1);
 }
 
+/* Follows the interface MTU: wg-quick sets it after the interface exists, and people change it. */
+void device_refresh_mtu(struct wh_device *device)
+{
+	size_t mtu = device->tun.ops->mtu(device->tun.ctx);
+
+	if (!mtu || mtu > WH_DEVICE_PAYLOAD_MAX)
+		mtu = WH_DEVICE_PAYLOAD_MAX;
+	atomic_store(&device->mtu, mtu);
+	if (device->engine)
+		device->engine->mtu = mtu;
+	device->mtu_checked = device_now(device);
+}
+
 static int start_threads(struct wh_device *device)
 {
 	unsigned i;
@@ -89,9 +102,7 @@ struct wh_device *wh_device_new(const struct wh_device_config *config)
 	device->bind.ops = config->bind_ops;
 	device->bind.ctx = config->bind_ctx;
 	device->clock = config->clock ? config->clock : wh_clock_system();
-	device->mtu = device->tun.ops->mtu(device->tun.ctx);
-	if (!device->mtu || device->mtu > WH_DEVICE_PAYLOAD_MAX)
-		device->mtu = WH_DEVICE_PAYLOAD_MAX;
+	device_refresh_mtu(device);
 	device->worker_count = config->workers ? config->workers : default_workers();
 	if (device->worker_count > WH_DEVICE_MAX_WORKERS)
 		device->worker_count = WH_DEVICE_MAX_WORKERS;
@@ -105,7 +116,7 @@ struct wh_device *wh_device_new(const struct wh_device_config *config)
 	pthread_cond_init(&device->worker_cond, NULL);
 
 	engine_config.callback_ctx = device;
-	engine_config.mtu = device->mtu;
+	engine_config.mtu = atomic_load(&device->mtu);
 	device->engine = wh_engine_new(&engine_config);
 	if (!device->engine || init_queues(device) < 0)
 		goto fail;

@@ -134,6 +134,8 @@ static uint64_t control_round(struct wh_device *device)
 	struct wh_device_peer *device_peer;
 	struct wh_peer *peer;
 
+	if (now - device->mtu_checked >= WH_NSEC_PER_SEC)
+		device_refresh_mtu(device);
 	handle_handshakes(device);
 	while ((device_peer = wh_ring_pop(&device->notify_queue)))
 		apply_events(device_peer, now);

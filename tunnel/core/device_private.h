@@ -111,7 +111,8 @@ struct wh_device {
 	struct wh_tun_port tun;
 	struct wh_bind_port bind;
 	const struct wh_clock *clock;
-	size_t mtu;
+	_Atomic size_t mtu;       /* the TUN interface's, for padding; followed by the control thread */
+	uint64_t mtu_checked;     /* monotonic ns of the last look */
 	uint16_t listen_port;
 	uint32_t fwmark;
 
@@ -179,6 +180,9 @@ struct wh_keypair *session_lookup_get(struct wh_device *device, uint32_t index);
 void views_publish(struct wh_device *device);
 void views_free(struct wh_device *device);
 void views_free_lists(struct wh_route_view *routes, struct wh_session_view *sessions);
+
+/* device.c */
+void device_refresh_mtu(struct wh_device *device);
 
 /* device_control.c */
 void device_wake_control(struct wh_device *device);

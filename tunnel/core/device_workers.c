@@ -28,7 +28,8 @@ static void encrypt_packet(struct wh_device *device, struct wh_device_packet *pa
 {
 	uint8_t *message = packet->packet.data - sizeof(struct wh_message_data);
 	size_t capacity = sizeof(struct wh_message_data) + WH_DEVICE_PAYLOAD_MAX + WH_DEVICE_TAILROOM;
-	ssize_t len = wh_keypair_seal_reserved(packet->keypair, message, packet->packet.len, capacity, device->mtu,
+	ssize_t len = wh_keypair_seal_reserved(packet->keypair, message, packet->packet.len, capacity,
+					       atomic_load_explicit(&device->mtu, memory_order_relaxed),
 					       packet->counter);
 
 	if (len < 0) {
