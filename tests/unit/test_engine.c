@@ -642,6 +642,56 @@ static void test_cookie_under_load(void)
 	world_free(&world);
 }
 
+/* A makes a fresh initiation at once and B receives it from A's address; returns B's verdict. */
+static enum wh_receive_result initiate_now(struct world *world)
+{
+	struct side *a = &world->sides[0], *b = &world->sides[1];
+	struct datagram initiation;
+
+	a->peer->last_sent_handshake = 0;
+	send_handshake_initiation(a->peer, false);
+	initiation = world->last_sent[0];
+	g_assert_cmpuint(initiation.data[0], ==, WH_MESSAGE_HANDSHAKE_INITIATION);
+	drop_in_flight(world);
+	return wh_engine_receive(b->engine, initiation.data, initiation.len, &a->endpoint);
+}
+
+static void test_rate_limited_under_load(void)
+{
+	enum { STEP_MS = 25, TRIES = 41 };
+	struct world world;
+	struct side *a = &world.sides[0], *b = &world.sides[1];
+	unsigned passed = 0, limited = 0;
+
+	world_init(&world, 235);
+	wh_engine_set_under_load(b->engine, true);
+	g_assert_cmpint(send_tagged(&world, 0, 10, 1), ==, WH_SEND_STAGED);
+	pump(&world);
+	g_assert_true(a->peer->cookie.is_valid);
+	/* With the cookie, A floods B with fresh initiations every 25 ms for a second: twice the rate
+	 * allowed, yet slow enough for B's per-peer flood check and TAI64N's 16 ms steps. */
+	for (unsigned i = 0; i < TRIES; i++) {
+		enum wh_receive_result result = initiate_now(&world);
+
+		if (i < WH_RATELIMITER_PACKETS_BURSTABLE)
+			g_assert_cmpint(result, ==, WH_RECEIVE_HANDSHAKE);
+		g_assert_true(result == WH_RECEIVE_HANDSHAKE || result == WH_RECEIVE_RATE_LIMITED);
+		passed += result == WH_RECEIVE_HANDSHAKE;
+		limited += result == WH_RECEIVE_RATE_LIMITED;
+		fake_clock_advance(&world.clock, STEP_MS * WH_NSEC_PER_MSEC);
+	}
+	/* A full bucket of 250 ms of credit, then 50 ms per handshake: the first nine pass, then every
+	 * other one. */
+	g_assert_cmpuint(passed, ==, 9 + (TRIES - 9) / 2);
+	g_assert_cmpuint(limited, ==, TRIES - passed);
+	g_assert_cmpuint(b->sent_by_type[WH_MESSAGE_HANDSHAKE_RESPONSE], ==, passed);
+	/* 25 ms after the last one passed, A is refused; out of load, a try at that moment is not. */
+	g_assert_cmpint(initiate_now(&world), ==, WH_RECEIVE_RATE_LIMITED);
+	wh_engine_set_under_load(b->engine, false);
+	g_assert_cmpint(initiate_now(&world), ==, WH_RECEIVE_HANDSHAKE);
+	world_free(&world);
+}
+
 static void test_roaming(void)
 {
 	struct world world;
@@ -758,6 +808,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/engine/new-handshake-when-quiet", test_new_handshake_when_peer_goes_quiet);
 	g_test_add_func("/engine/persistent-keepalive", test_persistent_keepalive);
 	g_test_add_func("/engine/cookie-under-load", test_cookie_under_load);
+	g_test_add_func("/engine/rate-limited-under-load", test_rate_limited_under_load);
 	g_test_add_func("/engine/roaming", test_roaming);
 	g_test_add_func("/engine/staged-bounded-ordered", test_staged_packets_bounded_and_ordered);
 	g_test_add_func("/engine/peer-management", test_peer_management);

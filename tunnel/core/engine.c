@@ -21,6 +21,11 @@ struct wh_engine *wh_engine_new(const struct wh_engine_config *config)
 	engine->clock = config->clock ? config->clock : wh_clock_system();
 	engine->rng = config->rng ? config->rng : wh_rng_system();
 	engine->mtu = config->mtu;
+	if (wh_ratelimiter_init(&engine->ratelimiter, engine->rng) != 0) {
+		sodium_munlock(&engine->identity, sizeof(engine->identity));
+		free(engine);
+		return NULL;
+	}
 	wh_index_table_init(&engine->index_table);
 	wh_allowedips_init(&engine->allowedips);
 	wh_cookie_checker_init(&engine->cookie_checker, NULL);
@@ -35,6 +40,7 @@ void wh_engine_free(struct wh_engine *engine)
 		wh_engine_remove_peer(engine, engine->peers);
 	wh_allowedips_free(&engine->allowedips);
 	wh_index_table_free(&engine->index_table);
+	wh_ratelimiter_free(&engine->ratelimiter);
 	sodium_munlock(&engine->identity, sizeof(engine->identity)); /* wipes, then unlocks */
 	wh_cookie_checker_clear(&engine->cookie_checker);
 	sodium_memzero(engine, sizeof(*engine));

@@ -10,6 +10,7 @@
 
 #include "core/allowedips.h"
 #include "core/index_table.h"
+#include "core/ratelimiter.h"
 #include "noise/cookie.h"
 #include "noise/handshake.h"
 #include "noise/keypair.h"
@@ -63,6 +64,7 @@ struct wh_engine {
 
 	struct wh_static_identity identity;
 	struct wh_cookie_checker cookie_checker;
+	struct wh_ratelimiter ratelimiter; /* handshakes with a cookie, under load */
 	struct wh_index_table index_table;
 	struct wh_allowedips allowedips;
 

@@ -168,6 +168,10 @@ static enum wh_receive_result receive_handshake(struct wh_engine *engine, uint8_
 				       engine->under_load, now, engine->rng);
 	if (mac_state == WH_COOKIE_INVALID_MAC)
 		return WH_RECEIVE_BAD_MAC;
+	/* Where the kernel checks: a cookie proves the source address, so it is the address we limit. */
+	if (engine->under_load && mac_state == WH_COOKIE_VALID_MAC_WITH_COOKIE &&
+	    !wh_ratelimiter_allow(&engine->ratelimiter, source, now))
+		return WH_RECEIVE_RATE_LIMITED;
 	if (engine->under_load && mac_state != WH_COOKIE_VALID_MAC_WITH_COOKIE) {
 		struct wh_message_handshake_cookie reply;
 		/* Initiation and response both carry the sender index right after the header. */

@@ -110,6 +110,7 @@ enum wh_receive_result {
 	WH_RECEIVE_BAD_PACKET = -9,     /* the plaintext is not an IPv4/IPv6 packet */
 	WH_RECEIVE_NOT_ALLOWED = -10,   /* the inner source address is not among the peer's allowed IPs */
 	WH_RECEIVE_NO_IDENTITY = -11,   /* no private key set */
+	WH_RECEIVE_RATE_LIMITED = -12,  /* under load: a cookie, but its address is over its rate */
 };
 
 /* What wh_engine_send() did with a packet; negative values are drops (as -errno). */
