@@ -5,7 +5,8 @@
  *
  * Without -f it detaches once the interface and the socket are ready. LOG_LEVEL=error|verbose|debug|
  * silent (as wireguard-go) sets how much goes to stderr. SIGINT and SIGTERM stop it cleanly: keys
- * wiped, socket removed, interface gone. */
+ * wiped, socket removed, interface gone. Like wireguard-go it also stops when its socket file is
+ * deleted or its interface removed, which is how `wg-quick down` ends it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -18,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <sodium.h>
 #include <unistd.h>
 
@@ -37,7 +40,7 @@ enum log_level { LOG_SILENT, LOG_ERROR, LOG_VERBOSE };
 static enum log_level log_level = LOG_ERROR;
 static char interface_name[IFNAMSIZ];
 
-static void log_message(enum log_level level, const char *format, ...)
+__attribute__((format(printf, 2, 3))) static void log_message(enum log_level level, const char *format, ...)
 {
 	va_list args;
 
@@ -67,6 +70,8 @@ static void read_log_level(void)
 struct server {
 	struct wh_device *device;
 	int listen_fd;
+	int inotify_fd; /* watches the socket file: its deletion means stop */
+	struct stat socket_stat;
 	int stop_pipe[2];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
@@ -132,24 +137,50 @@ static void serve_client(struct server *server, int fd)
 	close(fd);
 }
 
+/* True while our socket file is still there (not deleted, not replaced by another process's). */
+static bool socket_file_present(const struct server *server)
+{
+	struct stat now;
+
+	return lstat(server->path, &now) == 0 && now.st_ino == server->socket_stat.st_ino &&
+	       now.st_dev == server->socket_stat.st_dev;
+}
+
 static void *server_main(void *arg)
 {
 	struct server *server = arg;
-	struct pollfd fds[2] = {{server->listen_fd, POLLIN, 0}, {server->stop_pipe[0], POLLIN, 0}};
+	struct pollfd fds[3] = {
+		{server->listen_fd, POLLIN, 0},
+		{server->stop_pipe[0], POLLIN, 0},
+		{server->inotify_fd, POLLIN, 0},
+	};
 
 	for (;;) {
 		int fd;
 
-		if (poll(fds, 2, -1) < 0) {
+		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (fds[1].revents)
 			break;
-		fd = accept4(server->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0)
-			serve_client(server, fd);
+		if (fds[2].revents) {
+			char events[4096];
+
+			if (read(server->inotify_fd, events, sizeof(events)) < 0 && errno != EAGAIN)
+				break;
+			if (!socket_file_present(server)) {
+				log_message(LOG_VERBOSE, "socket file removed: stopping");
+				kill(getpid(), SIGTERM);
+				break;
+			}
+		}
+		if (fds[0].revents) {
+			fd = accept4(server->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				serve_client(server, fd);
+		}
 	}
 	return NULL;
 }
@@ -188,6 +219,12 @@ static int open_socket(struct server *server, const char *name)
 	}
 	umask(old_mask);
 	server->listen_fd = fd;
+	if (lstat(server->path, &server->socket_stat) < 0)
+		return -errno;
+	server->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (server->inotify_fd < 0 ||
+	    inotify_add_watch(server->inotify_fd, server->path, IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
+		return -errno;
 	return 0;
 }
 
@@ -250,7 +287,8 @@ int main(int argc, char **argv)
 	};
 	struct wh_tun_port tun = {0};
 	struct wh_bind_port bind = {0};
-	struct server server = {.listen_fd = -1, .stop_pipe = {-1, -1}};
+	struct server server = {.listen_fd = -1, .inotify_fd = -1, .stop_pipe = {-1, -1}};
+	struct timespec watch_interval = {1, 0};
 	struct wh_device_config config = {0};
 	pthread_t server_thread;
 	sigset_t signals;
@@ -335,8 +373,16 @@ int main(int argc, char **argv)
 	report_ready(ready_fd, 0);
 	ready_fd = -1;
 
-	sigwait(&signals, &signal_number);
-	log_message(LOG_VERBOSE, "shutting down on signal %d", signal_number);
+	/* Wait for a signal, looking once a second whether our interface still exists. */
+	while ((signal_number = sigtimedwait(&signals, NULL, &watch_interval)) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			break;
+		if (!if_nametoindex(interface_name)) {
+			log_message(LOG_VERBOSE, "interface removed: stopping");
+			break;
+		}
+	}
+	log_message(LOG_VERBOSE, "shutting down (signal %d)", signal_number);
 	if (write(server.stop_pipe[1], "", 1) != 1)
 		log_message(LOG_ERROR, "cannot stop the configuration server");
 	pthread_join(server_thread, NULL);
@@ -346,9 +392,13 @@ fail:
 	ret = 1;
 	report_ready(ready_fd, 1);
 out:
+	if (server.inotify_fd >= 0)
+		close(server.inotify_fd);
 	if (server.listen_fd >= 0) {
 		close(server.listen_fd);
-		unlink(server.path);
+		/* Only our own socket: another daemon may have taken the name since. */
+		if (socket_file_present(&server))
+			unlink(server.path);
 	}
 	if (server.stop_pipe[0] >= 0) {
 		close(server.stop_pipe[0]);
