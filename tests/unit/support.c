@@ -58,3 +58,23 @@ size_t hex_decode(uint8_t *out, size_t out_cap, const char *hex)
 	g_assert_cmpint(sodium_hex2bin(out, out_cap, hex, strlen(hex), NULL, &len, NULL), ==, 0);
 	return len;
 }
+
+size_t test_ipv4_packet(uint8_t *packet, const uint8_t source[4], const uint8_t destination[4], size_t payload,
+			uint32_t tag)
+{
+	size_t total = 20 + payload;
+
+	memset(packet, 0, total);
+	packet[0] = 0x45;
+	packet[2] = (uint8_t)(total >> 8);
+	packet[3] = (uint8_t)total;
+	packet[8] = 64;
+	packet[9] = 17;
+	memcpy(packet + 12, source, 4);
+	memcpy(packet + 16, destination, 4);
+	for (size_t i = 0; i < payload; i++)
+		packet[20 + i] = (uint8_t)(tag * 31 + i);
+	if (payload >= sizeof(tag))
+		memcpy(packet + 20, &tag, sizeof(tag));
+	return total;
+}

@@ -26,6 +26,12 @@ struct seeded_rng {
 /* A ChaCha20 keystream from seed: the same seed gives the same bytes. */
 const struct wh_rng *seeded_rng_init(struct seeded_rng *seeded, uint64_t seed);
 
+/* Writes an IPv4/UDP-shaped packet of 20 + payload bytes from source to destination: a 20-byte header
+ * (no checksum: nothing here checks it), then tag (4 bytes, host order) and bytes derived from tag, so
+ * a receiver can tell packets apart and check their contents. Returns the packet's length. */
+size_t test_ipv4_packet(uint8_t *packet, const uint8_t source[4], const uint8_t destination[4], size_t payload,
+			uint32_t tag);
+
 /* Parses hex (no spaces) into out; returns the byte count, aborts the test on bad hex. */
 size_t hex_decode(uint8_t *out, size_t out_cap, const char *hex);
 

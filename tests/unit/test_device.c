@@ -263,20 +263,7 @@ static void node_free(struct node *node)
 static size_t make_packet(uint8_t *packet, const struct node *from, const struct node *to, size_t payload,
 			  uint32_t sequence)
 {
-	size_t total = 20 + payload;
-
-	memset(packet, 0, total);
-	packet[0] = 0x45;
-	packet[2] = (uint8_t)(total >> 8);
-	packet[3] = (uint8_t)total;
-	packet[8] = 64;
-	packet[9] = 17;
-	memcpy(packet + 12, from->tunnel_ip, 4);
-	memcpy(packet + 16, to->tunnel_ip, 4);
-	memcpy(packet + 20, &sequence, sizeof(sequence));
-	for (size_t i = sizeof(sequence); i < payload; i++)
-		packet[20 + i] = (uint8_t)(sequence * 31 + i);
-	return total;
+	return test_ipv4_packet(packet, from->tunnel_ip, to->tunnel_ip, payload, sequence);
 }
 
 static void inject(struct node *from, size_t payload, uint32_t sequence)

@@ -173,33 +173,12 @@ static void run_for(struct world *world, uint64_t ms, uint64_t step_ms)
 	}
 }
 
-/* Builds an IPv4 packet (20-byte header, no checksum needed by the engine) with a tagged payload. */
-static size_t make_ipv4(uint8_t *packet, const uint8_t source[4], const uint8_t destination[4], size_t payload,
-			uint32_t tag)
-{
-	size_t total = 20 + payload;
-
-	memset(packet, 0, total);
-	packet[0] = 0x45;
-	packet[2] = (uint8_t)(total >> 8);
-	packet[3] = (uint8_t)total;
-	packet[8] = 64;
-	packet[9] = 17;
-	memcpy(packet + 12, source, 4);
-	memcpy(packet + 16, destination, 4);
-	for (size_t i = 0; i < payload; i++)
-		packet[20 + i] = (uint8_t)(tag + i);
-	if (payload >= 4)
-		memcpy(packet + 20, &tag, 4);
-	return total;
-}
-
 /* Sends a tagged packet from side `from` to the other side's tunnel address; returns the engine's result. */
 static int send_tagged(struct world *world, int from, size_t payload, uint32_t tag)
 {
 	uint8_t buffer[PACKET_ROOM];
 	struct side *side = &world->sides[from], *other = &world->sides[1 - from];
-	size_t len = make_ipv4(buffer + WH_ENGINE_HEADROOM, side->tunnel_ip, other->tunnel_ip, payload, tag);
+	size_t len = test_ipv4_packet(buffer + WH_ENGINE_HEADROOM, side->tunnel_ip, other->tunnel_ip, payload, tag);
 
 	return wh_engine_send(side->engine, buffer + WH_ENGINE_HEADROOM, len);
 }
@@ -423,7 +402,7 @@ static void test_inner_source_checked(void)
 	g_assert_nonnull(keypair);
 
 	/* B sends a packet claiming a source A does not allow for B. */
-	make_ipv4(packet, stranger, world.sides[0].tunnel_ip, 20, 5);
+	test_ipv4_packet(packet, stranger, world.sides[0].tunnel_ip, 20, 5);
 	g_assert_cmpint(wh_engine_send(world.sides[1].engine, packet, 40), ==, WH_SEND_SENT);
 	g_assert_cmpint(inject(&world, 0, world.last_sent[1].data, world.last_sent[1].len), ==,
 			WH_RECEIVE_NOT_ALLOWED);
@@ -435,7 +414,7 @@ static void test_inner_source_checked(void)
 	g_assert_cmpint(len, >, 0);
 	g_assert_cmpint(inject(&world, 0, buffer, (size_t)len), ==, WH_RECEIVE_BAD_PACKET);
 	/* An IPv4 header claiming more bytes than there are. */
-	make_ipv4(packet, world.sides[1].tunnel_ip, world.sides[0].tunnel_ip, 20, 6);
+	test_ipv4_packet(packet, world.sides[1].tunnel_ip, world.sides[0].tunnel_ip, 20, 6);
 	packet[2] = 0x05;
 	len = wh_keypair_seal(keypair, buffer, 40, sizeof(buffer), 1420, world.clock.monotonic_ns);
 	g_assert_cmpint(inject(&world, 0, buffer, (size_t)len), ==, WH_RECEIVE_BAD_PACKET);
@@ -443,7 +422,7 @@ static void test_inner_source_checked(void)
 
 	/* The sender refuses what it cannot route or parse. */
 	g_assert_cmpint(wh_engine_send(world.sides[1].engine, packet, 40), ==, -EINVAL);
-	make_ipv4(packet, world.sides[1].tunnel_ip, stranger, 20, 6);
+	test_ipv4_packet(packet, world.sides[1].tunnel_ip, stranger, 20, 6);
 	g_assert_cmpint(wh_engine_send(world.sides[1].engine, packet, 40), ==, -EHOSTUNREACH);
 	world_free(&world);
 }

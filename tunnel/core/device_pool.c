@@ -2,6 +2,7 @@
 #include "core/device_private.h"
 
 #include <sched.h>
+#include <time.h>
 
 unsigned pool_get(struct wh_device *device, struct wh_device_packet **packets, unsigned count)
 {
@@ -58,5 +59,10 @@ int pool_read_batch(struct wh_device *device, int (*read)(void *ctx, struct wh_p
 	got = read(ctx, (struct wh_packet **)packets, count);
 	for (unsigned i = got > 0 ? (unsigned)got : 0; i < count; i++)
 		pool_put(device, packets[i]);
-	return got < 0 ? -1 : got;
+	if (got < 0) {
+		/* A port that keeps failing (its interface is going away) must not spin a core. */
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+		return -1;
+	}
+	return got;
 }
