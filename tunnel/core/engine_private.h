@@ -91,11 +91,6 @@ static inline uint64_t engine_realtime(const struct wh_engine *engine)
 	return engine->clock->realtime_ns(engine->clock->ctx);
 }
 
-static inline bool has_expired(uint64_t birthdate, uint64_t seconds, uint64_t now_ns)
-{
-	return birthdate + seconds * WH_NSEC_PER_SEC <= now_ns;
-}
-
 /* peer.c */
 void peer_destroy(struct wh_peer *peer);
 void peer_forget_handshake_index(struct wh_peer *peer);

@@ -208,7 +208,7 @@ static void keep_key_fresh(struct wh_peer *peer, uint64_t now)
 	const struct wh_keypair *keypair = peer->keypairs.current;
 
 	if (keypair && keypair->sending_valid && keypair->i_am_the_initiator && !peer->sent_lastminute_handshake &&
-	    has_expired(keypair->birthdate, WH_REJECT_AFTER_TIME - WH_KEEPALIVE_TIMEOUT - WH_REKEY_TIMEOUT, now)) {
+	    wh_birthdate_has_expired(keypair->birthdate, WH_REJECT_AFTER_TIME - WH_KEEPALIVE_TIMEOUT - WH_REKEY_TIMEOUT, now)) {
 		peer->sent_lastminute_handshake = true;
 		send_handshake_initiation(peer, false);
 	}

@@ -24,7 +24,7 @@ void send_handshake_initiation(struct wh_peer *peer, bool is_retry)
 	uint32_t index;
 
 	/* At most one initiation per REKEY_TIMEOUT, whatever asks for it. */
-	if (peer->last_sent_handshake && !has_expired(peer->last_sent_handshake, WH_REKEY_TIMEOUT, now))
+	if (peer->last_sent_handshake && !wh_birthdate_has_expired(peer->last_sent_handshake, WH_REKEY_TIMEOUT, now))
 		return;
 	if (!engine->identity.has_identity)
 		return;
@@ -53,7 +53,7 @@ static void keep_key_fresh(struct wh_peer *peer, uint64_t now)
 
 	if (keypair && keypair->sending_valid &&
 	    (keypair->sending_counter > WH_REKEY_AFTER_MESSAGES ||
-	     (keypair->i_am_the_initiator && has_expired(keypair->birthdate, WH_REKEY_AFTER_TIME, now))))
+	     (keypair->i_am_the_initiator && wh_birthdate_has_expired(keypair->birthdate, WH_REKEY_AFTER_TIME, now))))
 		send_handshake_initiation(peer, false);
 }
 

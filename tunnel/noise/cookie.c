@@ -47,16 +47,11 @@ static void compute_mac2(uint8_t mac2[WH_COOKIE_LEN], const uint8_t *message, si
 	wh_blake2s(mac2, WH_COOKIE_LEN, message, mac2_offset(len), cookie, WH_COOKIE_LEN);
 }
 
-static bool has_expired(uint64_t birthdate, uint64_t seconds, uint64_t now_ns)
-{
-	return birthdate + seconds * WH_NSEC_PER_SEC <= now_ns;
-}
-
 /* cookie = MAC(secret, source), the secret renewed every COOKIE_SECRET_MAX_AGE. */
 static void make_cookie(uint8_t cookie[WH_COOKIE_LEN], struct wh_cookie_checker *checker, const uint8_t *source,
 			size_t source_len, uint64_t now_ns, const struct wh_rng *rng)
 {
-	if (checker->secret_birthdate == 0 || has_expired(checker->secret_birthdate, WH_COOKIE_SECRET_MAX_AGE, now_ns)) {
+	if (checker->secret_birthdate == 0 || wh_birthdate_has_expired(checker->secret_birthdate, WH_COOKIE_SECRET_MAX_AGE, now_ns)) {
 		if (!rng)
 			rng = wh_rng_system();
 		rng->fill(rng->ctx, checker->secret, sizeof(checker->secret));
@@ -130,7 +125,7 @@ void wh_cookie_add_macs(struct wh_cookie *cookie, uint8_t *message, size_t len, 
 	cookie->have_sent_mac1 = true;
 
 	if (cookie->is_valid &&
-	    !has_expired(cookie->birthdate, WH_COOKIE_SECRET_MAX_AGE - WH_COOKIE_SECRET_LATENCY, now_ns))
+	    !wh_birthdate_has_expired(cookie->birthdate, WH_COOKIE_SECRET_MAX_AGE - WH_COOKIE_SECRET_LATENCY, now_ns))
 		compute_mac2(macs->mac2, message, len, cookie->cookie);
 	else
 		memset(macs->mac2, 0, WH_COOKIE_LEN);

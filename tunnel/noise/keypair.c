@@ -140,16 +140,11 @@ int wh_keypairs_clear(struct wh_keypairs *keypairs, uint32_t dropped[3])
 	return count;
 }
 
-static bool has_expired(uint64_t birthdate, uint64_t seconds, uint64_t now_ns)
-{
-	return birthdate + seconds * WH_NSEC_PER_SEC <= now_ns;
-}
-
 bool wh_keypair_can_send(const struct wh_keypair *keypair, uint64_t now_ns)
 {
 	return keypair && atomic_load(&keypair->sending_valid) &&
 	       atomic_load(&keypair->sending_counter) < WH_REJECT_AFTER_MESSAGES &&
-	       !has_expired(keypair->birthdate, WH_REJECT_AFTER_TIME, now_ns);
+	       !wh_birthdate_has_expired(keypair->birthdate, WH_REJECT_AFTER_TIME, now_ns);
 }
 
 static size_t padded_length(size_t plain_len, size_t mtu)
@@ -222,7 +217,7 @@ ssize_t wh_keypair_decrypt(struct wh_keypair *keypair, uint8_t *message, size_t 
 		return -EINVAL;
 	if (!atomic_load(&keypair->receiving_valid))
 		return -ENOKEY;
-	if (has_expired(keypair->birthdate, WH_REJECT_AFTER_TIME, now_ns)) {
+	if (wh_birthdate_has_expired(keypair->birthdate, WH_REJECT_AFTER_TIME, now_ns)) {
 		atomic_store(&keypair->receiving_valid, false);
 		return -ENOKEY;
 	}

@@ -2,6 +2,7 @@
 #ifndef WH_NOISE_MESSAGES_H
 #define WH_NOISE_MESSAGES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,13 @@ enum wh_limits {
 	WH_MAX_TIMER_HANDSHAKES = WH_REKEY_ATTEMPT_TIME / WH_REKEY_TIMEOUT,
 	WH_MAX_STAGED_PACKETS = 128,
 };
+
+/* True once seconds have passed since birthdate (both monotonic ns), as the kernel's
+ * wg_birthdate_has_expired. */
+static inline bool wh_birthdate_has_expired(uint64_t birthdate, uint64_t seconds, uint64_t now_ns)
+{
+	return birthdate + seconds * WH_NSEC_PER_SEC <= now_ns;
+}
 
 enum wh_message_type {
 	WH_MESSAGE_INVALID = 0,
