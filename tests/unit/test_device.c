@@ -297,6 +297,16 @@ static void expect_packets(struct node *to, uint32_t first, unsigned count, size
 	}
 }
 
+/* Two connected devices with a session: the first packet a -> b made the handshake. */
+static void start_pair(struct node *a, struct node *b, unsigned workers)
+{
+	node_init(a, 0, workers);
+	node_init(b, 1, workers);
+	connect_nodes(a, b);
+	inject(a, 64, 0);
+	expect_packets(b, 0, 1, 64);
+}
+
 static void test_handshake_then_data(void)
 {
 	struct node a, b;
@@ -317,11 +327,7 @@ static void test_bulk_in_order_both_ways(void)
 	enum { COUNT = 20000 };
 	struct node a, b;
 
-	node_init(&a, 0, 0);
-	node_init(&b, 1, 0);
-	connect_nodes(&a, &b);
-	inject(&a, 64, 0);
-	expect_packets(&b, 0, 1, 64);
+	start_pair(&a, &b, 0);
 	for (uint32_t i = 1; i <= COUNT; i++) {
 		inject(&a, 1380, i);
 		inject(&b, 1380, i);
@@ -339,11 +345,7 @@ static void test_remove_peer_and_stop_under_traffic(void)
 {
 	struct node a, b;
 
-	node_init(&a, 0, 0);
-	node_init(&b, 1, 0);
-	connect_nodes(&a, &b);
-	inject(&a, 64, 0);
-	expect_packets(&b, 0, 1, 64);
+	start_pair(&a, &b, 0);
 	for (uint32_t i = 1; i <= 5000; i++)
 		inject(&a, 1000, i);
 	wh_device_lock(b.device);
@@ -376,11 +378,7 @@ static void test_replayed_datagram_dropped(void)
 	size_t len;
 	uint64_t dropped;
 
-	node_init(&a, 0, 1);
-	node_init(&b, 1, 1);
-	connect_nodes(&a, &b);
-	inject(&a, 64, 0);
-	expect_packets(&b, 0, 1, 64);
+	start_pair(&a, &b, 1);
 	inject(&a, 64, 1);
 	expect_packets(&b, 1, 1, 64);
 	g_mutex_lock(&a.last_sent_lock);
