@@ -599,6 +599,27 @@ static void test_persistent_keepalive(void)
 	world_free(&world);
 }
 
+/* A client brings its tunnel up before any traffic: the keepalive starts the handshake, and once
+ * the session exists it goes out as an empty data message. */
+static void test_send_keepalive_starts_session(void)
+{
+	struct world world;
+	struct side *a = &world.sides[0];
+
+	world_init(&world, 221);
+	g_assert_cmpuint(a->sent_by_type[WH_MESSAGE_HANDSHAKE_INITIATION], ==, 0);
+	wh_peer_send_keepalive(a->peer);
+	g_assert_cmpuint(a->sent_by_type[WH_MESSAGE_HANDSHAKE_INITIATION], ==, 1);
+	pump(&world);
+	g_assert_nonnull(world.sides[1].peer->keypairs.current);
+	g_assert_cmpuint(a->sent_by_type[WH_MESSAGE_DATA], ==, 1);
+	g_assert_cmpuint(world.sides[1].delivered->len, ==, 0);
+	wh_peer_send_keepalive(a->peer);
+	g_assert_cmpuint(a->sent_by_type[WH_MESSAGE_HANDSHAKE_INITIATION], ==, 1);
+	g_assert_cmpuint(a->sent_by_type[WH_MESSAGE_DATA], ==, 2);
+	world_free(&world);
+}
+
 static void test_cookie_under_load(void)
 {
 	struct world world;
@@ -786,6 +807,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/engine/give-up-then-zero-keys", test_give_up_after_attempts_then_zero_keys);
 	g_test_add_func("/engine/new-handshake-when-quiet", test_new_handshake_when_peer_goes_quiet);
 	g_test_add_func("/engine/persistent-keepalive", test_persistent_keepalive);
+	g_test_add_func("/engine/send-keepalive-starts-session", test_send_keepalive_starts_session);
 	g_test_add_func("/engine/cookie-under-load", test_cookie_under_load);
 	g_test_add_func("/engine/rate-limited-under-load", test_rate_limited_under_load);
 	g_test_add_func("/engine/roaming", test_roaming);

@@ -55,6 +55,11 @@ void wh_peer_set_persistent_keepalive(struct wh_peer *peer, uint16_t interval)
 		send_keepalive(peer);
 }
 
+void wh_peer_send_keepalive(struct wh_peer *peer)
+{
+	send_keepalive(peer);
+}
+
 int wh_peer_add_allowed_ip(struct wh_peer *peer, int family, const uint8_t *ip, uint8_t cidr)
 {
 	peer->engine->routes_generation++;

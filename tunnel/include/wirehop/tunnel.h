@@ -161,6 +161,9 @@ void wh_peer_set_preshared_key(struct wh_peer *peer, const uint8_t preshared_key
 void wh_peer_set_endpoint(struct wh_peer *peer, const struct wh_endpoint *endpoint);
 /* Sets the persistent keepalive interval in seconds (0: off). */
 void wh_peer_set_persistent_keepalive(struct wh_peer *peer, uint16_t interval);
+/* Sends a keepalive now; without a session this starts a handshake (how a client brings a tunnel
+ * up before any traffic flows). */
+void wh_peer_send_keepalive(struct wh_peer *peer);
 /* Routes ip/cidr to this peer (AF_INET or AF_INET6); 0 or -errno. */
 int wh_peer_add_allowed_ip(struct wh_peer *peer, int family, const uint8_t *ip, uint8_t cidr);
 /* Calls fn for each allowed IP of peer, in address order; stops when fn returns non-zero (and
