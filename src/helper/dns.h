@@ -16,6 +16,12 @@ struct dns_config {
 #define DNS_ERROR (dns_error_quark())
 GQuark dns_error_quark(void);
 
+enum dns_error_code {
+	DNS_ERROR_INVALID,     /* no server, a server that is not an IP address literal, or ifindex 0 */
+	DNS_ERROR_RESOLVED,    /* systemd-resolved refused a call or did not answer */
+	DNS_ERROR_RESOLV_CONF, /* resolv.conf or its backup could not be read, written or restored */
+};
+
 /* Points the system at servers (IP address literals) for every domain through the tunnel link. */
 bool dns_apply(const struct dns_config *config, unsigned ifindex, const char *const *servers,
 	       GError **error);
