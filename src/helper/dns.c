@@ -109,8 +109,12 @@ static GError *resolved_call(GDBusConnection *bus, const char *method, GVariant 
 
 static bool resolved_failed(GError **error, const char *method, unsigned ifindex, const GError *call_error)
 {
-	g_set_error(error, DNS_ERROR, DNS_ERROR_RESOLVED, "systemd-resolved: %s for link %u failed: %s", method,
-		    ifindex, call_error->message);
+	g_autofree char *remote = g_dbus_error_get_remote_error(call_error);
+	g_autoptr(GError) stripped = g_error_copy(call_error);
+
+	g_dbus_error_strip_remote_error(stripped);
+	g_set_error(error, DNS_ERROR, DNS_ERROR_RESOLVED, "systemd-resolved: %s for link %u failed: %s (%s)",
+		    method, ifindex, stripped->message, remote ? remote : "no D-Bus error name");
 	return false;
 }
 
