@@ -1,8 +1,11 @@
 /* dns.c against a mocked systemd-resolved (python-dbusmock) on a private bus: the exact calls and arguments
  * it makes, old resolved without SetLinkDefaultRoute, refusals rolled back, and resolv.conf left alone. */
+#include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -375,6 +378,52 @@ static void test_bus_without_resolved(struct fixture *fixture, gconstpointer dat
 	dns_test_assert_file_is(fixture->dir.resolv_conf, original_resolv_conf, strlen(original_resolv_conf));
 }
 
+/* What `ip netns exec` does: /etc/resolv.conf becomes a bind mount of /etc/netns/NAME/resolv.conf, which
+ * nothing can be renamed over. Needs a mount namespace, so root, and runs in a child of its own. */
+static void bind_mounted_in_child(void)
+{
+	static const char original[] = "nameserver 192.0.2.53\n";
+	struct dns_test_dir dir;
+
+	g_assert_cmpint(unshare(CLONE_NEWNS), ==, 0);
+	g_assert_cmpint(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+	dns_test_dir_make(&dir);
+	g_autofree char *netns_file = g_build_filename(dir.directory, "netns-resolv.conf", NULL);
+	g_autofree char *other = g_build_filename(dir.directory, "other", NULL);
+	dns_test_write_file(netns_file, original, strlen(original));
+	dns_test_write_file(dir.resolv_conf, "", 0);
+	dns_test_write_file(other, "", 0);
+	g_assert_cmpint(mount(netns_file, dir.resolv_conf, NULL, MS_BIND, NULL), ==, 0);
+	g_assert_cmpint(rename(other, dir.resolv_conf), ==, -1);
+	g_assert_cmpint(errno, ==, EBUSY);
+
+	const struct dns_config config = { .resolv_conf = dir.resolv_conf, .state_dir = dir.state_dir };
+	dns_test_apply(&config, two_servers);
+	g_autofree char *applied = NULL;
+	g_assert_true(g_file_get_contents(netns_file, &applied, NULL, NULL));
+	g_assert_nonnull(strstr(applied, "nameserver 10.64.0.1\n"));
+	dns_test_revert(&config);
+	dns_test_assert_file_is(netns_file, original, strlen(original));
+	dns_test_assert_file_is(dir.resolv_conf, original, strlen(original));
+
+	g_assert_cmpint(umount(dir.resolv_conf), ==, 0);
+	dns_test_dir_remove(&dir);
+}
+
+static void test_bind_mounted_resolv_conf(void)
+{
+	if (g_test_subprocess()) {
+		bind_mounted_in_child();
+		return;
+	}
+	if (geteuid() != 0) {
+		g_test_skip("a bind mount needs root");
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+	g_test_trap_assert_passed();
+}
+
 static void add(const char *path, bool with_resolved, void (*test)(struct fixture *, gconstpointer))
 {
 	g_test_add(path, struct fixture, GINT_TO_POINTER(with_resolved), fixture_set_up, test, fixture_tear_down);
@@ -391,5 +440,6 @@ int main(int argc, char **argv)
 	add("/dns/resolved/invalid-servers-make-no-call", true, test_invalid_servers_make_no_call);
 	add("/dns/resolved/revert-restores-old-backup-too", true, test_revert_restores_old_backup_too);
 	add("/dns/no-resolved/falls-back-to-resolv-conf", false, test_bus_without_resolved);
+	g_test_add_func("/dns/no-resolved/bind-mounted-resolv-conf", test_bind_mounted_resolv_conf);
 	return g_test_run();
 }
