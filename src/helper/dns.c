@@ -316,22 +316,6 @@ static bool save_original(const struct dns_config *config, GError **error)
 	return write_backup(config->state_dir, BACKUP_CONTENT, content, length, error);
 }
 
-static bool resolv_conf_apply(const struct dns_config *config, const GArray *servers, GError **error)
-{
-	if (!save_original(config, error))
-		return false;
-
-	g_autoptr(GString) content = g_string_new(GENERATED_HEADER);
-	for (guint i = 0; i < servers->len && i < RESOLV_CONF_MAX_SERVERS; i++) {
-		const struct dns_server *server = &g_array_index(servers, struct dns_server, i);
-		char text[INET6_ADDRSTRLEN];
-
-		inet_ntop(server->family, server->address, text, sizeof(text));
-		g_string_append_printf(content, "nameserver %s\n", text);
-	}
-	return write_resolv_conf(resolv_conf_path(config), content->str, content->len, error);
-}
-
 static bool restore_content(const char *path, const char *backup, GError **error)
 {
 	g_autoptr(GError) cause = NULL;
@@ -399,6 +383,26 @@ static bool resolv_conf_revert(const struct dns_config *config, GError **error)
 	if (unlink(backup) < 0)
 		return errno_failed(error, "remove", backup);
 	return sync_directory_of(backup, error);
+}
+
+static bool resolv_conf_apply(const struct dns_config *config, const GArray *servers, GError **error)
+{
+	if (!save_original(config, error))
+		return false;
+
+	g_autoptr(GString) content = g_string_new(GENERATED_HEADER);
+	for (guint i = 0; i < servers->len && i < RESOLV_CONF_MAX_SERVERS; i++) {
+		const struct dns_server *server = &g_array_index(servers, struct dns_server, i);
+		char text[INET6_ADDRSTRLEN];
+
+		inet_ntop(server->family, server->address, text, sizeof(text));
+		g_string_append_printf(content, "nameserver %s\n", text);
+	}
+	if (write_resolv_conf(resolv_conf_path(config), content->str, content->len, error))
+		return true;
+	/* A failed in-place write can leave half a file: the original is better than that. */
+	resolv_conf_revert(config, NULL);
+	return false;
 }
 
 bool dns_apply(const struct dns_config *config, unsigned ifindex, const char *const *servers, GError **error)

@@ -1,7 +1,9 @@
 /* dns.c's resolv.conf backend on a file in a temporary directory: exact restores of odd originals, symbolic
  * links, missing files, a crash between apply and revert, and refusals that leave everything as it was. */
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -307,6 +309,32 @@ static void test_unwritable_target(struct fixture *fixture, gconstpointer data)
 	g_assert_cmpint(g_rmdir(fixture->dir.resolv_conf), ==, 0);
 }
 
+/* A write that fails half way (here: a file size limit below the generated file's size, above the
+ * original's) leaves the original back in place and no backup. */
+static void test_failed_write_rolled_back(struct fixture *fixture, gconstpointer data)
+{
+	(void)data;
+	static const char original[] = "nameserver 192.0.2.1\n";
+	struct rlimit saved;
+	g_autoptr(GError) error = NULL;
+
+	dns_test_write_file(fixture->dir.resolv_conf, original, strlen(original));
+	g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &saved), ==, 0);
+	void (*saved_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+	struct rlimit small = { .rlim_cur = sizeof(HEADER) + 4, .rlim_max = saved.rlim_max };
+	g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &small), ==, 0);
+
+	bool applied = dns_apply(&fixture->config, DNS_TEST_IFINDEX, two_servers, &error);
+
+	g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &saved), ==, 0);
+	signal(SIGXFSZ, saved_handler);
+	g_assert_false(applied);
+	g_assert_error(error, DNS_ERROR, DNS_ERROR_RESOLV_CONF);
+	g_test_message("refused: %s", error->message);
+	dns_test_assert_file_is(fixture->dir.resolv_conf, original, strlen(original));
+	g_assert_true(state_is_empty(fixture));
+}
+
 static void add(const char *path, void (*test)(struct fixture *, gconstpointer))
 {
 	g_test_add(path, struct fixture, NULL, fixture_set_up, test, fixture_tear_down);
@@ -330,5 +358,6 @@ int main(int argc, char **argv)
 	add("/dns/resolv-conf/state-dir-created", test_state_dir_created);
 	add("/dns/resolv-conf/invalid-servers-refused", test_invalid_servers_refused);
 	add("/dns/resolv-conf/unwritable-target", test_unwritable_target);
+	add("/dns/resolv-conf/failed-write-rolled-back", test_failed_write_rolled_back);
 	return g_test_run();
 }
