@@ -5,12 +5,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <nftables/libnftables.h>
 
-G_DEFINE_QUARK(firewall-error-quark, firewall_error)
+G_DEFINE_QUARK(wirehop-firewall-error-quark, firewall_error)
 
 /* Runs commands as one nft transaction (libnftables sends a buffer as one netlink batch). On
  * failure error carries the first line of nft's message (the rest repeats the command). */
@@ -18,13 +19,13 @@ static bool nft_run(const char *commands, const char *step, GError **error)
 {
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft) {
-		g_set_error(error, FIREWALL_ERROR, ENOMEM, "Could not %s: no nftables context", step);
+		g_set_error(error, FIREWALL_ERROR, ENOMEM, "Cannot %s: no nftables context", step);
 		return false;
 	}
 	/* Buffered so that "list" prints nothing and nft's errors reach the caller, not stderr. */
 	if (nft_ctx_buffer_output(nft) != 0 || nft_ctx_buffer_error(nft) != 0) {
 		nft_ctx_free(nft);
-		g_set_error(error, FIREWALL_ERROR, ENOMEM, "Could not %s: no nftables buffers", step);
+		g_set_error(error, FIREWALL_ERROR, ENOMEM, "Cannot %s: no nftables buffers", step);
 		return false;
 	}
 	bool ok = nft_run_cmd_from_buffer(nft, commands) == 0;
@@ -33,7 +34,9 @@ static bool nft_run(const char *commands, const char *step, GError **error)
 		if (!message)
 			message = "";
 		g_debug("nft failed to %s:\n%s", step, message);
-		g_set_error(error, FIREWALL_ERROR, EIO, "Could not %s: %.*s", step,
+		if (g_str_has_prefix(message, "Error: "))
+			message += strlen("Error: ");
+		g_set_error(error, FIREWALL_ERROR, EIO, "nftables could not %s: %.*s", step,
 			    (int)strcspn(message, "\n"), message);
 	}
 	nft_ctx_free(nft);
@@ -84,10 +87,17 @@ static bool policy_is_valid(const struct firewall_policy *policy, GError **error
 static char *ruleset_text(const struct firewall_policy *policy)
 {
 	const char *tunnel = policy->tunnel_ifname;
-	const char *ip = policy->endpoint_family == AF_INET ? "ip" : "ip6";
+	int family = policy->endpoint_family;
+	const uint8_t *address = policy->endpoint_addr;
+	/* An IPv4-mapped endpoint leaves a dual-stack socket as IPv4, so it is matched as IPv4. */
+	if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)address)) {
+		family = AF_INET;
+		address += 12;
+	}
+	const char *ip = family == AF_INET ? "ip" : "ip6";
 	char relay[INET6_ADDRSTRLEN];
 	/* Cannot fail: the family is checked and relay holds any address. */
-	inet_ntop(policy->endpoint_family, policy->endpoint_addr, relay, sizeof(relay));
+	inet_ntop(family, address, relay, sizeof(relay));
 	unsigned port = policy->endpoint_port;
 
 	GString *text = g_string_new("add table inet " FIREWALL_TABLE "\n"
@@ -134,7 +144,7 @@ bool firewall_block(const struct firewall_policy *policy, GError **error)
 	if (!policy_is_valid(policy, error))
 		return false;
 	g_autofree char *ruleset = ruleset_text(policy);
-	return nft_run(ruleset, "set up the kill switch", error);
+	return nft_run(ruleset, "replace table inet " FIREWALL_TABLE, error);
 }
 
 bool firewall_unblock(GError **error)
@@ -142,10 +152,10 @@ bool firewall_unblock(GError **error)
 	/* The "add" makes the delete succeed when nothing blocks, in the same transaction. */
 	return nft_run("add table inet " FIREWALL_TABLE "\n"
 		       "delete table inet " FIREWALL_TABLE "\n",
-		       "remove the kill switch", error);
+		       "delete table inet " FIREWALL_TABLE, error);
 }
 
 bool firewall_is_blocking(void)
 {
-	return nft_run("list table inet " FIREWALL_TABLE "\n", "list the kill switch", NULL);
+	return nft_run("list table inet " FIREWALL_TABLE "\n", "list table inet " FIREWALL_TABLE, NULL);
 }

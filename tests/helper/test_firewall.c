@@ -499,6 +499,21 @@ static void test_block_ipv6(void)
 	assert_only_relay_passes(AF_INET6);
 }
 
+/* A relay given as ::ffff:192.0.2.2 is reached over IPv4, so that is what must pass. */
+static void test_block_ipv4_mapped(void)
+{
+	begin_case();
+	struct firewall_policy policy = relay_policy(AF_INET6, RELAY_PORT);
+	g_assert_cmpint(inet_pton(AF_INET6, "::ffff:" B_V4, policy.endpoint_addr), ==, 1);
+	g_autoptr(GError) error = NULL;
+	bool ok = firewall_block(&policy, &error);
+	g_assert_no_error(error);
+	g_assert_true(ok);
+	g_autofree char *ruleset = ruleset_of_a();
+	g_assert_nonnull(strstr(ruleset, "ip daddr " B_V4 " udp dport"));
+	assert_only_relay_passes(AF_INET);
+}
+
 /* Port unreachable (and so packet too big) about the relay flow must reach the engine's socket. */
 static void test_icmp_errors_from_relay(void)
 {
@@ -615,6 +630,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/firewall/unblock", test_unblock);
 	g_test_add_func("/firewall/block-replaces", test_block_replaces);
 	g_test_add_func("/firewall/block-ipv6", test_block_ipv6);
+	g_test_add_func("/firewall/block-ipv4-mapped", test_block_ipv4_mapped);
 	g_test_add_func("/firewall/icmp-errors-from-relay", test_icmp_errors_from_relay);
 	g_test_add_func("/firewall/tunnel-by-name", test_tunnel_by_name);
 	g_test_add_func("/firewall/invalid-policy", test_invalid_policy);
