@@ -136,8 +136,8 @@ static void make_netns(enum netns which, const char *v4, const char *v6)
 	g_assert_cmpint(netns_fd[which], >=, 0);
 }
 
-/* a (192.0.2.1, fd00:77::1) and b (.2, ::2) joined by a veth; b routes the test networks through a,
- * which forwards them to the links test_tunnel_by_name adds, so the forward chain can be seen too. */
+/* a (192.0.2.1, fd00:77::1) and b (.2, ::2) joined by a veth; b routes the test networks through
+ * a, which forwards them to the links test_tunnel_by_name adds, so the forward chain can be seen. */
 static void make_namespaces(void)
 {
 	for (int i = 0; i < 2; i++) {
@@ -308,7 +308,7 @@ static bool tcp_a_to_b(int family, uint16_t port)
 	return status == 0;
 }
 
-/* Whether b's ICMP port unreachable for a datagram to a closed port comes back through a's input. */
+/* Whether b's port unreachable, for a datagram to a closed port, comes back through a's input. */
 static bool udp_refused_by_b(int family, uint16_t closed_port)
 {
 	int status;
@@ -323,7 +323,7 @@ static bool udp_refused_by_b(int family, uint16_t closed_port)
 	return refused;
 }
 
-/* Packets the kernel has sent out of ifname in namespace a (getifaddrs asks this thread's netns). */
+/* Packets sent out of ifname in namespace a (getifaddrs asks this thread's namespace). */
 static uint32_t tx_packets(const char *ifname)
 {
 	struct ifaddrs *all;
