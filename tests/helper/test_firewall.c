@@ -137,7 +137,7 @@ static void make_netns(enum netns which, const char *v4, const char *v6)
 }
 
 /* a (192.0.2.1, fd00:77::1) and b (.2, ::2) joined by a veth; b routes the test networks through
- * a, which forwards them to the links test_tunnel_by_name adds, so the forward chain can be seen. */
+ * a, which forwards them to the links test_tunnel_by_name adds: the forward chain is seen too. */
 static void make_namespaces(void)
 {
 	for (int i = 0; i < 2; i++) {
