@@ -339,9 +339,9 @@ static void test_remove_after_crash(void)
 	g_assert_cmpstr(again, ==, before);
 }
 
-static void assert_apply_fails(const struct netcfg_plan *plan, int code, const char *message)
+/* apply fails with code and message, and the namespace looks as in the picture before. */
+static void assert_apply_fails(const struct netcfg_plan *plan, int code, const char *message, const char *before)
 {
-	g_autofree char *before = namespace_picture();
 	GError *error = NULL;
 
 	g_assert_false(netcfg_apply(plan, &error));
@@ -356,21 +356,27 @@ static void test_apply_failure(void)
 {
 	static const char *const bad_address[] = {"10.64.0.2/32", "fc00:bbbb:bbbb:bb01::2/128", "10.64.0.3/33", NULL};
 	static const char *const twice[] = {"0.0.0.0/0", "::/0", "10.99.0.0/16", "fd00:99::/32", "10.99.0.0/16", NULL};
+	g_autofree char *without_link = namespace_picture(), *message = NULL, *before = NULL;
 	struct tunnel tunnel;
 	struct test_plan test_plan;
-	g_autofree char *message = NULL;
 
 	assert_apply_fails(plan_init(&test_plan, 9999, tunnel_addresses, every_route), ENODEV,
-			   "setting MTU 1380 on link 9999 and bringing it up: No such device");
+			   "setting MTU 1380 on link 9999 and bringing it up: No such device", without_link);
 
 	tunnel_open(&tunnel, tunnel_name);
 	tunnel_up_as_apply_leaves_it();
+	before = namespace_picture();
 	message = g_strdup_printf("adding address 10.64.0.3/33 to link %u: Invalid argument", tunnel.ifindex);
-	assert_apply_fails(plan_init(&test_plan, tunnel.ifindex, bad_address, every_route), EINVAL, message);
+	assert_apply_fails(plan_init(&test_plan, tunnel.ifindex, bad_address, every_route), EINVAL, message, before);
 	/* The last route fails: the first copy, the table and everything before go. */
 	g_free(message);
 	message = g_strdup_printf("adding route 10.99.0.0/16 via link %u to table 254: File exists", tunnel.ifindex);
-	assert_apply_fails(plan_init(&test_plan, tunnel.ifindex, tunnel_addresses, twice), EEXIST, message);
+	assert_apply_fails(plan_init(&test_plan, tunnel.ifindex, tunnel_addresses, twice), EEXIST, message, before);
+	/* A rule left by a helper that died: apply stops at it, after the IPv4 rules, and the undo takes
+	 * the IPv4 rules, the leftover (it is netcfg's by priority, table and mark) and the table. */
+	g_free(ip("-6 rule add not fwmark 0x%x table %u priority %u", TEST_FWMARK, TEST_TABLE, TEST_PRIORITY));
+	assert_apply_fails(plan_init(&test_plan, tunnel.ifindex, tunnel_addresses, every_route), EEXIST,
+			   "adding IPv6 rule \"not fwmark 0xca6d lookup 51821\" at priority 32000: File exists", before);
 	tunnel_close(&tunnel);
 }
 
