@@ -14,7 +14,8 @@ static char *state_path(const char *state_dir)
 
 bool state_file_write(const char *state_dir, const struct applied_state *state, GError **error)
 {
-	if (g_mkdir_with_parents(state_dir, 0700) < 0) {
+	/* 0700 even when it existed: it also holds the resolv.conf backup. */
+	if (g_mkdir_with_parents(state_dir, 0700) < 0 || g_chmod(state_dir, 0700) < 0) {
 		int errsv = errno;
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errsv), "creating %s: %s", state_dir,
 			    g_strerror(errsv));

@@ -226,7 +226,7 @@ hp_stop_helper() {
 # hp_kill_helper: SIGKILL, as a crash.
 hp_kill_helper() {
   kill -KILL "$HP_HELPER_PID" 2>/dev/null
-  wait "$HP_HELPER_PID" 2>/dev/null
+  wait "$HP_HELPER_PID" 2>/dev/null || true
   HP_HELPER_PID=""
 }
 
