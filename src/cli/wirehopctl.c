@@ -9,6 +9,7 @@
 #include <glib-unix.h>
 #include <sodium.h>
 
+#include "profile.h"
 #include "wgconf-profile.h"
 #include "wgconf.h"
 #include "wh-helper1-generated.h"
@@ -246,10 +247,7 @@ static int command_connect(int argc, char **argv)
 	g_autoptr(WhHelper1) proxy = helper_proxy();
 	if (proxy)
 		status = call_and_wait(proxy, "connected", !no_wait, false, call_connect, profile, "cannot connect");
-	/* The variant holds the private key as text: wipe it before it goes. */
-	const char *key_text;
-	if (g_variant_lookup(profile, "private-key", "&s", &key_text))
-		sodium_memzero((char *)key_text, strlen(key_text));
+	profile_wipe_secret_text(profile);
 	g_variant_unref(profile);
 out:
 	wgconf_free(&exit_conf);

@@ -337,3 +337,24 @@ void profile_free(struct profile *profile)
 	g_free(profile->name);
 	g_free(profile);
 }
+
+static void wipe_string(GVariant *dict, const char *key)
+{
+	const char *text;
+	if (g_variant_lookup(dict, key, "&s", &text))
+		sodium_memzero((char *)text, strlen(text));
+}
+
+void profile_wipe_secret_text(GVariant *dict)
+{
+	if (!g_variant_is_of_type(dict, G_VARIANT_TYPE_VARDICT))
+		return;
+	wipe_string(dict, "private-key");
+	g_autoptr(GVariant) hops = g_variant_lookup_value(dict, "hops", G_VARIANT_TYPE("aa{sv}"));
+	if (!hops)
+		return;
+	for (size_t i = 0; i < g_variant_n_children(hops); i++) {
+		g_autoptr(GVariant) hop = g_variant_get_child_value(hops, i);
+		wipe_string(hop, "preshared-key");
+	}
+}

@@ -61,4 +61,9 @@ struct profile *profile_from_variant(GVariant *dict, GError **error);
 
 void profile_free(struct profile *profile);
 
+/* Overwrites, inside the variant's own buffer, the text of the private key and of every preshared
+ * key of an a{sv} profile: whoever held the profile (the client that built it, the helper that
+ * received it) wipes it once it has been sent or read. Anything else is left alone. */
+void profile_wipe_secret_text(GVariant *dict);
+
 #endif

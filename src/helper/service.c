@@ -45,27 +45,19 @@ static void pending_call_free(struct pending_call *call)
 typedef struct pending_call pending_call;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(pending_call, pending_call_free)
 
-/* The key text lives in the message's buffer; overwrite it there once it has been read. */
-static void wipe_private_key_text(GVariant *profile)
-{
-	const char *text;
-	if (g_variant_is_of_type(profile, G_VARIANT_TYPE_VARDICT) &&
-	    g_variant_lookup(profile, "private-key", "&s", &text))
-		sodium_memzero((char *)text, strlen(text));
-}
-
 static void on_connect_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(pending_call) call = user_data;
 	g_autoptr(GError) error = NULL;
 	(void)source;
 	if (!authority_check_finish(result, &error)) {
-		wipe_private_key_text(call->argument);
+		profile_wipe_secret_text(call->argument);
 		g_dbus_method_invocation_return_gerror(g_steal_pointer(&call->invocation), error);
 		return;
 	}
 	struct profile *profile = profile_from_variant(call->argument, &error);
-	wipe_private_key_text(call->argument);
+	/* The key text lives in the message's buffer: overwrite it once read. */
+	profile_wipe_secret_text(call->argument);
 	if (!profile) {
 		g_dbus_method_invocation_return_error(g_steal_pointer(&call->invocation), HELPER_ERROR,
 						      HELPER_ERROR_INVALID_PROFILE, "Invalid profile: %s", error->message);
