@@ -1,5 +1,9 @@
-/* The Linux TUN port: plaintext IP packets through /dev/net/tun (IFF_TUN | IFF_NO_PI), one read()
- * or write() per packet on a non-blocking descriptor. */
+/* The Linux TUN port: plaintext IP packets through /dev/net/tun (IFF_TUN | IFF_NO_PI) on a
+ * non-blocking descriptor. With IFF_VNET_HDR (unless WIREHOP_TUN_OFFLOAD=0 or WIREHOP_OFFLOADS=0) the
+ * kernel hands over TCP (and UDP) super-packets of up to 64 KiB, one read() each, which the port cuts
+ * into MTU-sized packets, and it writes TCP segments of one flow as one super-packet (writev, one call
+ * per flow and batch). Without it: one read() or write() per packet. WIREHOP_BATCH=0 makes a read
+ * return one packet at a time. */
 #ifndef WH_PLATFORM_LINUX_TUN_H
 #define WH_PLATFORM_LINUX_TUN_H
 
@@ -11,6 +15,7 @@
 /* Packets the port dropped rather than blocked on or passed on damaged. */
 struct wh_linux_tun_stats {
 	uint64_t rx_truncated; /* longer than the buffer the device offered */
+	uint64_t rx_malformed; /* a virtio-net header the packet did not match */
 	uint64_t tx_dropped;   /* the kernel had no room (EAGAIN, ENOBUFS) or refused the packet */
 };
 

@@ -1,10 +1,12 @@
-/* The Linux bind port: IPv4 and IPv6 UDP sockets on one port, batched with recvmmsg and sendmmsg. */
+/* The Linux bind port: IPv4 and IPv6 UDP sockets on one port, batched with recvmmsg and sendmmsg, with
+ * UDP segmentation (UDP_SEGMENT) on send and receive offload (UDP_GRO) where the kernel has them. */
 #include "platform/linux/udp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,11 +18,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "platform/linux/switches.h"
+
 enum {
 	UDP_BATCH = 64,                   /* datagrams per recvmmsg or sendmmsg */
 	UDP_SOCKET_BUFFER = 7 << 20,      /* as wireguard-go */
 	UDP_PORT_TRIES = 100,             /* picking a port free for both families, as wireguard-go */
 	UDP_SEND_WAIT_MS = 50,            /* how long one write may wait for room in the send buffers */
+	UDP_GSO_MAX_SEGMENTS = 64,        /* the kernel's UDP_MAX_SEGMENTS */
+	UDP_GSO_MAX_BYTES = 65507,        /* the largest IPv4 UDP payload: one send's limit */
+	UDP_GRO_MESSAGES = 16,            /* coalesced messages per recvmmsg */
+	UDP_GRO_MESSAGE_MAX = 65536,      /* a coalesced message's limit */
 };
 
 union udp_address {
@@ -39,8 +47,26 @@ struct linux_udp {
 	int wake_fd;   /* an eventfd written by close and by open, waking a blocked read */
 	atomic_bool closed;
 	unsigned read_turn; /* which family the reader serves first, alternating for fairness */
+	unsigned batch;     /* datagrams per recvmmsg or sendmmsg: UDP_BATCH, or 1 with WIREHOP_BATCH=0 */
+	atomic_bool gso;    /* off by WIREHOP_UDP_GSO=0, or for good once the kernel refuses it */
+	struct gro_state *gro; /* NULL with WIREHOP_UDP_GRO=0 */
 	atomic_uint_fast64_t rx_truncated;
 	atomic_uint_fast64_t tx_dropped;
+};
+
+/* Coalesced messages received and not yet handed out whole (reader only). */
+struct gro_message {
+	uint32_t len;
+	uint32_t segment; /* each datagram's size but the last's (the GRO cmsg), or len */
+	union udp_address address;
+};
+
+struct gro_state {
+	uint8_t *buffers; /* UDP_GRO_MESSAGES of UDP_GRO_MESSAGE_MAX bytes */
+	struct gro_message messages[UDP_GRO_MESSAGES];
+	unsigned count;   /* received */
+	unsigned next;    /* the first one not handed out whole */
+	uint32_t offset;  /* into next */
 };
 
 static void endpoint_from_address(struct wh_endpoint *endpoint, const union udp_address *address)
@@ -90,7 +116,7 @@ static void raise_buffer(int fd, int force_option, int option)
 }
 
 /* A non-blocking socket of family bound to port on the wildcard address; *bound gets the port. */
-static int open_socket(int family, uint16_t port, uint32_t mark, int *fd_out, uint16_t *bound)
+static int open_socket(int family, uint16_t port, uint32_t mark, bool gro, int *fd_out, uint16_t *bound)
 {
 	union udp_address address = {0};
 	socklen_t address_len = family == AF_INET ? sizeof(address.in4) : sizeof(address.in6);
@@ -108,6 +134,9 @@ static int open_socket(int family, uint16_t port, uint32_t mark, int *fd_out, ui
 		ret = -errno;
 	raise_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF);
 	raise_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+	/* A kernel without UDP_GRO (before 5.0) just hands over datagrams one by one. */
+	if (gro)
+		(void)setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
 	if (!ret && mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0)
 		ret = -errno;
 	if (!ret && bind(fd, &address.sa, address_len) < 0)
@@ -126,7 +155,7 @@ static int open_socket(int family, uint16_t port, uint32_t mark, int *fd_out, ui
 /* Opens both sockets on port, or with port 0 on a port that is free for both (the IPv4 socket picks
  * it, and if the IPv6 one finds it taken, try again, as wireguard-go does). A family the kernel lacks
  * (EAFNOSUPPORT) is left out, as long as one remains. */
-static int open_sockets(uint16_t port, uint32_t mark, int *fd4, int *fd6, uint16_t *bound)
+static int open_sockets(uint16_t port, uint32_t mark, bool gro, int *fd4, int *fd6, uint16_t *bound)
 {
 	for (unsigned tries = 0;; tries++) {
 		uint16_t port4 = 0, port6 = 0;
@@ -134,10 +163,10 @@ static int open_sockets(uint16_t port, uint32_t mark, int *fd4, int *fd6, uint16
 
 		*fd4 = -1;
 		*fd6 = -1;
-		ret4 = open_socket(AF_INET, port, mark, fd4, &port4);
+		ret4 = open_socket(AF_INET, port, mark, gro, fd4, &port4);
 		if (ret4 && ret4 != -EAFNOSUPPORT)
 			return ret4;
-		ret6 = open_socket(AF_INET6, ret4 ? port : port4, mark, fd6, &port6);
+		ret6 = open_socket(AF_INET6, ret4 ? port : port4, mark, gro, fd6, &port6);
 		if (!port && !ret4 && ret6 == -EADDRINUSE && tries < UDP_PORT_TRIES) {
 			close(*fd4);
 			continue;
@@ -189,7 +218,7 @@ static int udp_open(void *ctx, uint16_t port, uint16_t *bound)
 		pthread_mutex_unlock(&udp->lock);
 		return 0;
 	}
-	ret = open_sockets(port, udp->mark, &fd4, &fd6, &chosen);
+	ret = open_sockets(port, udp->mark, udp->gro != NULL, &fd4, &fd6, &chosen);
 	/* A family that was there before and is gone now: keep the old sockets rather than lose one. */
 	if (!ret && ((fd4 < 0 && atomic_load(&udp->fd4) >= 0) || (fd6 < 0 && atomic_load(&udp->fd6) >= 0))) {
 		if (fd4 >= 0)
@@ -215,8 +244,8 @@ static int udp_open(void *ctx, uint16_t port, uint16_t *bound)
 	return ret;
 }
 
-/* Receives up to count datagrams from fd into packets; returns how many were kept, 0 when none
- * waited, or -errno. */
+/* Receives up to count datagrams from fd into packets, each straight into its buffer; returns how
+ * many were kept, 0 when none waited, or -errno. */
 static int receive_batch(struct linux_udp *udp, int fd, struct wh_packet **packets, unsigned count)
 {
 	struct mmsghdr messages[UDP_BATCH];
@@ -225,8 +254,8 @@ static int receive_batch(struct linux_udp *udp, int fd, struct wh_packet **packe
 	unsigned kept = 0;
 	int received;
 
-	if (count > UDP_BATCH)
-		count = UDP_BATCH;
+	if (count > udp->batch)
+		count = udp->batch;
 	memset(messages, 0, count * sizeof(messages[0]));
 	for (unsigned i = 0; i < count; i++) {
 		vectors[i].iov_base = packets[i]->data;
@@ -263,6 +292,114 @@ static int receive_batch(struct linux_udp *udp, int fd, struct wh_packet **packe
 	return (int)kept;
 }
 
+/* Hands out datagrams of coalesced messages already received, each copied into a device buffer. */
+static unsigned gro_take(struct linux_udp *udp, struct wh_packet **packets, unsigned count)
+{
+	struct gro_state *gro = udp->gro;
+	unsigned got = 0;
+
+	while (got < count && gro->next < gro->count) {
+		const struct gro_message *message = &gro->messages[gro->next];
+		const uint8_t *data = gro->buffers + (size_t)gro->next * UDP_GRO_MESSAGE_MAX + gro->offset;
+		uint32_t len = message->len - gro->offset;
+		struct wh_packet *packet = packets[got];
+
+		if (len > message->segment)
+			len = message->segment;
+		gro->offset += len;
+		if (gro->offset >= message->len) {
+			gro->next++;
+			gro->offset = 0;
+		}
+		if (!len)
+			continue; /* truncated, or an empty datagram: nothing WireGuard sends */
+		if (len > packet->capacity) {
+			atomic_fetch_add(&udp->rx_truncated, 1);
+			continue;
+		}
+		memcpy(packet->data, data, len);
+		packet->len = len;
+		endpoint_from_address(&packet->endpoint, &message->address);
+		got++;
+	}
+	return got;
+}
+
+/* The segment size the kernel reports for a coalesced message, or 0. */
+static uint32_t gro_segment_size(struct msghdr *header)
+{
+	for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(header); cmsg; cmsg = CMSG_NXTHDR(header, cmsg)) {
+		if (cmsg->cmsg_level == SOL_UDP && cmsg->cmsg_type == UDP_GRO) {
+			int size;
+
+			memcpy(&size, CMSG_DATA(cmsg), sizeof(size));
+			return size > 0 ? (uint32_t)size : 0;
+		}
+	}
+	return 0;
+}
+
+/* Receives up to UDP_GRO_MESSAGES (coalesced) messages into the port's buffers: how many, 0 when
+ * none waited, or -errno. */
+static int gro_receive(struct linux_udp *udp, int fd)
+{
+	struct gro_state *gro = udp->gro;
+	struct mmsghdr messages[UDP_GRO_MESSAGES];
+	struct iovec vectors[UDP_GRO_MESSAGES];
+	struct {
+		_Alignas(struct cmsghdr) char buffer[CMSG_SPACE(sizeof(int))];
+	} control[UDP_GRO_MESSAGES];
+	unsigned count = udp->batch < UDP_GRO_MESSAGES ? udp->batch : UDP_GRO_MESSAGES;
+	int received;
+
+	memset(messages, 0, sizeof(messages));
+	for (unsigned i = 0; i < count; i++) {
+		vectors[i].iov_base = gro->buffers + (size_t)i * UDP_GRO_MESSAGE_MAX;
+		vectors[i].iov_len = UDP_GRO_MESSAGE_MAX;
+		messages[i].msg_hdr.msg_iov = &vectors[i];
+		messages[i].msg_hdr.msg_iovlen = 1;
+		messages[i].msg_hdr.msg_name = &gro->messages[i].address;
+		messages[i].msg_hdr.msg_namelen = sizeof(gro->messages[i].address);
+		messages[i].msg_hdr.msg_control = control[i].buffer;
+		messages[i].msg_hdr.msg_controllen = sizeof(control[i].buffer);
+	}
+	do
+		received = recvmmsg(fd, messages, count, MSG_DONTWAIT, NULL);
+	while (received < 0 && errno == EINTR);
+	if (received < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	for (unsigned i = 0; i < (unsigned)received; i++) {
+		struct gro_message *message = &gro->messages[i];
+
+		message->len = messages[i].msg_len;
+		message->segment = gro_segment_size(&messages[i].msg_hdr);
+		if (!message->segment || message->segment > message->len)
+			message->segment = message->len;
+		if (messages[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			atomic_fetch_add(&udp->rx_truncated, 1);
+			message->len = 0;
+		}
+	}
+	gro->count = (unsigned)received;
+	gro->next = 0;
+	gro->offset = 0;
+	return received;
+}
+
+/* With UDP_GRO: what is left of earlier messages first, then more from fd. */
+static int receive_coalesced(struct linux_udp *udp, int fd, struct wh_packet **packets, unsigned count)
+{
+	unsigned got = gro_take(udp, packets, count);
+	int ret;
+
+	if (got == count)
+		return (int)got;
+	ret = gro_receive(udp, fd);
+	if (ret < 0)
+		return got ? (int)got : ret;
+	return (int)(got + gro_take(udp, packets + got, count - got));
+}
+
 /* One non-blocking round over both sockets, starting with a different one each time. */
 static int receive_round(struct linux_udp *udp, struct wh_packet **packets, unsigned count)
 {
@@ -277,7 +414,10 @@ static int receive_round(struct linux_udp *udp, struct wh_packet **packets, unsi
 
 		if (fd < 0)
 			continue;
-		ret = receive_batch(udp, fd, packets + got, count - got);
+		if (udp->gro)
+			ret = receive_coalesced(udp, fd, packets + got, count - got);
+		else
+			ret = receive_batch(udp, fd, packets + got, count - got);
 		if (ret < 0)
 			error = ret;
 		else
@@ -321,13 +461,25 @@ static uint64_t monotonic_ms(void)
 	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
+/* One message of a sendmmsg: a single datagram, or with UDP_SEGMENT a run of datagrams to one
+ * endpoint, all of one size but the last, which may be shorter. */
+struct send_message {
+	unsigned first;    /* into the batch's vectors */
+	unsigned datagrams;
+	uint32_t segment;  /* the size of the first datagram */
+	uint32_t bytes;
+	union udp_address address;
+	_Alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(uint16_t))];
+};
+
 /* Datagrams of one family on their way into one sendmmsg. */
 struct send_batch {
 	int fd;
-	unsigned count;
+	unsigned count; /* datagrams */
+	unsigned message_count;
 	struct mmsghdr messages[UDP_BATCH];
+	struct send_message message[UDP_BATCH];
 	struct iovec vectors[UDP_BATCH];
-	union udp_address addresses[UDP_BATCH];
 };
 
 struct send_state {
@@ -337,9 +489,9 @@ struct send_state {
 	int error;
 };
 
-static void drop_datagram(struct send_state *state, int error)
+static void drop_datagrams(struct send_state *state, unsigned count, int error)
 {
-	atomic_fetch_add(&state->udp->tx_dropped, 1);
+	atomic_fetch_add(&state->udp->tx_dropped, count);
 	if (!state->error)
 		state->error = error;
 }
@@ -357,44 +509,119 @@ static bool wait_writable(struct send_state *state, int fd)
 	return poll(&pfd, 1, (int)(state->wait_until_ms - now)) > 0;
 }
 
+/* Fills in the sendmmsg entries from the messages queued. */
+static void send_prepare(struct send_batch *batch)
+{
+	for (unsigned i = 0; i < batch->message_count; i++) {
+		struct send_message *message = &batch->message[i];
+		struct msghdr *header = &batch->messages[i].msg_hdr;
+
+		memset(&batch->messages[i], 0, sizeof(batch->messages[i]));
+		header->msg_iov = &batch->vectors[message->first];
+		header->msg_iovlen = message->datagrams;
+		header->msg_name = &message->address;
+		header->msg_namelen = message->address.sa.sa_family == AF_INET ? sizeof(message->address.in4)
+										: sizeof(message->address.in6);
+		if (message->datagrams > 1) {
+			struct cmsghdr *cmsg;
+			uint16_t segment = (uint16_t)message->segment;
+
+			header->msg_control = message->control;
+			header->msg_controllen = sizeof(message->control);
+			cmsg = CMSG_FIRSTHDR(header);
+			cmsg->cmsg_level = SOL_UDP;
+			cmsg->cmsg_type = UDP_SEGMENT;
+			cmsg->cmsg_len = CMSG_LEN(sizeof(segment));
+			memcpy(CMSG_DATA(cmsg), &segment, sizeof(segment));
+		}
+	}
+}
+
+/* A run the kernel would not segment (a device or path without checksum offload: EIO; a kernel
+ * without UDP_SEGMENT: EINVAL): send its datagrams one by one, and stop asking for segmentation. */
+static void send_unsegmented(struct send_state *state, struct send_batch *batch, const struct mmsghdr *entry,
+			     unsigned datagrams)
+{
+	atomic_store(&state->udp->gso, false);
+	for (unsigned i = 0; i < datagrams; i++) {
+		struct msghdr header = {
+			.msg_name = entry->msg_hdr.msg_name,
+			.msg_namelen = entry->msg_hdr.msg_namelen,
+			.msg_iov = &entry->msg_hdr.msg_iov[i],
+			.msg_iovlen = 1,
+		};
+		ssize_t sent;
+
+		do
+			sent = sendmsg(batch->fd, &header, MSG_DONTWAIT);
+		while ((sent < 0 && errno == EINTR) || (sent < 0 && errno == EAGAIN && wait_writable(state, batch->fd)));
+		if (sent < 0)
+			drop_datagrams(state, 1, -errno);
+		else
+			state->sent++;
+	}
+}
+
 static void send_flush(struct send_state *state, struct send_batch *batch)
 {
 	unsigned done = 0;
 
-	while (done < batch->count) {
-		int sent = sendmmsg(batch->fd, batch->messages + done, batch->count - done, MSG_DONTWAIT);
+	send_prepare(batch);
+	while (done < batch->message_count) {
+		int sent = sendmmsg(batch->fd, batch->messages + done, batch->message_count - done, MSG_DONTWAIT);
+		unsigned datagrams = batch->message[done].datagrams;
 
 		if (sent > 0) {
+			for (unsigned i = 0; i < (unsigned)sent; i++)
+				state->sent += batch->message[done + i].datagrams;
 			done += (unsigned)sent;
-			state->sent += (unsigned)sent;
 			continue;
 		}
 		if (sent < 0 && errno == EINTR)
 			continue;
 		if (sent < 0 && errno == EAGAIN && wait_writable(state, batch->fd))
 			continue;
-		/* This datagram fails (unreachable, refused, no room): drop it and go on with the rest. */
-		drop_datagram(state, sent < 0 ? -errno : -EIO);
+		if (sent < 0 && datagrams > 1 && (errno == EIO || errno == EINVAL))
+			send_unsegmented(state, batch, &batch->messages[done], datagrams);
+		else /* unreachable, refused, no room: drop this message and go on with the rest */
+			drop_datagrams(state, datagrams, sent < 0 ? -errno : -EIO);
 		done++;
 	}
 	batch->count = 0;
+	batch->message_count = 0;
+}
+
+/* Whether a datagram of len bytes to address can join the batch's last message as one more segment. */
+static bool joins_last_message(const struct send_batch *batch, const union udp_address *address, uint32_t len)
+{
+	const struct send_message *last = &batch->message[batch->message_count - 1];
+	const uint32_t last_len = (uint32_t)batch->vectors[batch->count - 1].iov_len;
+
+	return len <= last->segment && last_len == last->segment && last->datagrams < UDP_GSO_MAX_SEGMENTS &&
+	       last->bytes + len <= UDP_GSO_MAX_BYTES && memcmp(&last->address, address, sizeof(*address)) == 0;
 }
 
 static void send_queue(struct send_state *state, struct send_batch *batch, const struct wh_packet *packet,
-		       const union udp_address *address)
+		       const union udp_address *address, bool gso)
 {
+	struct send_message *message;
 	unsigned i = batch->count++;
 
-	batch->addresses[i] = *address;
 	batch->vectors[i].iov_base = packet->data;
 	batch->vectors[i].iov_len = packet->len;
-	memset(&batch->messages[i], 0, sizeof(batch->messages[i]));
-	batch->messages[i].msg_hdr.msg_iov = &batch->vectors[i];
-	batch->messages[i].msg_hdr.msg_iovlen = 1;
-	batch->messages[i].msg_hdr.msg_name = &batch->addresses[i];
-	batch->messages[i].msg_hdr.msg_namelen =
-		address->sa.sa_family == AF_INET ? sizeof(address->in4) : sizeof(address->in6);
-	if (batch->count == UDP_BATCH)
+	if (gso && batch->message_count && joins_last_message(batch, address, packet->len)) {
+		message = &batch->message[batch->message_count - 1];
+		message->datagrams++;
+		message->bytes += packet->len;
+	} else {
+		message = &batch->message[batch->message_count++];
+		message->first = i;
+		message->datagrams = 1;
+		message->segment = packet->len;
+		message->bytes = packet->len;
+		message->address = *address;
+	}
+	if (batch->count == state->udp->batch)
 		send_flush(state, batch);
 }
 
@@ -403,21 +630,24 @@ static int udp_write(void *ctx, struct wh_packet *const *packets, unsigned count
 	struct linux_udp *udp = ctx;
 	struct send_state state = {.udp = udp};
 	struct send_batch batches[2]; /* IPv4, IPv6: order is kept within each, so per endpoint */
+	bool gso = atomic_load_explicit(&udp->gso, memory_order_relaxed);
 
 	batches[0].fd = atomic_load(&udp->fd4);
 	batches[0].count = 0;
+	batches[0].message_count = 0;
 	batches[1].fd = atomic_load(&udp->fd6);
 	batches[1].count = 0;
+	batches[1].message_count = 0;
 	for (unsigned i = 0; i < count; i++) {
 		union udp_address address;
 		int family = address_from_endpoint(&address, &packets[i]->endpoint);
 		struct send_batch *batch = &batches[family == AF_INET6];
 
 		if (!family || batch->fd < 0) {
-			drop_datagram(&state, -EAFNOSUPPORT);
+			drop_datagrams(&state, 1, -EAFNOSUPPORT);
 			continue;
 		}
-		send_queue(&state, batch, packets[i], &address);
+		send_queue(&state, batch, packets[i], &address, gso);
 	}
 	send_flush(&state, &batches[0]);
 	send_flush(&state, &batches[1]);
@@ -459,6 +689,20 @@ static const struct wh_bind_port_ops linux_udp_ops = {
 	.close = udp_close,
 };
 
+/* The buffers coalesced messages land in; NULL (GRO off) when there is no memory for them. */
+static struct gro_state *gro_new(void)
+{
+	struct gro_state *gro = calloc(1, sizeof(*gro));
+
+	if (gro)
+		gro->buffers = malloc((size_t)UDP_GRO_MESSAGES * UDP_GRO_MESSAGE_MAX);
+	if (gro && !gro->buffers) {
+		free(gro);
+		gro = NULL;
+	}
+	return gro;
+}
+
 int wh_linux_udp_new(struct wh_bind_port *port)
 {
 	struct linux_udp *udp = calloc(1, sizeof(*udp));
@@ -478,6 +722,10 @@ int wh_linux_udp_new(struct wh_bind_port *port)
 	atomic_init(&udp->closed, false);
 	atomic_init(&udp->rx_truncated, 0);
 	atomic_init(&udp->tx_dropped, 0);
+	udp->batch = wh_linux_switch_on("WIREHOP_BATCH") ? UDP_BATCH : 1;
+	atomic_init(&udp->gso, wh_linux_switch_on("WIREHOP_UDP_GSO"));
+	if (wh_linux_switch_on("WIREHOP_UDP_GRO"))
+		udp->gro = gro_new();
 	port->ops = &linux_udp_ops;
 	port->ctx = udp;
 	return 0;
@@ -503,6 +751,9 @@ void wh_linux_udp_free(struct wh_bind_port *port)
 		close(atomic_load(&udp->fd6));
 	close(udp->wake_fd);
 	pthread_mutex_destroy(&udp->lock);
+	if (udp->gro)
+		free(udp->gro->buffers);
+	free(udp->gro);
 	free(udp);
 	port->ctx = NULL;
 	port->ops = NULL;
