@@ -34,9 +34,10 @@ gboolean wh_key_store_delete_sync(const char *server_id, WhKeyKind kind, GError 
 
 void wh_key_store_free_key(char *key);
 
-/* A new private key (libsodium), base64, and the public key of a private key (NULL when invalid). */
+/* A new private key (libsodium), base64, and the public key of a private key (NULL when invalid).
+ * Not wh_key_public_from_private: the engine's tunnel.h has that name for the binary form. */
 char *wh_key_generate(void);
-char *wh_key_public_from_private(const char *private_key);
+char *wh_key_public_from_private_text(const char *private_key);
 
 G_END_DECLS
 
