@@ -41,6 +41,9 @@ hp_cleanup() {
 hp_init() {
   [ -x "${WIREHOPD:-}" ] || { echo "FAIL: WIREHOPD is not set to the wirehopd binary" >&2; exit 1; }
   [ -x "${WIREHOPCTL:-}" ] || { echo "FAIL: WIREHOPCTL is not set to the wirehopctl binary" >&2; exit 1; }
+  [ -f "${WIREHOP_DATA_DIR:-}/io.github.wirehop.Helper1.conf" ] \
+    || { echo "FAIL: WIREHOP_DATA_DIR must name the source tree's data/ directory" >&2; exit 1; }
+  WIREHOP_DATA_DIR=$(realpath "$WIREHOP_DATA_DIR")
   wh_init gdbus dbus-daemon wireguard-go
   trap hp_cleanup EXIT
   "$WH_PY" -c 'import dbusmock' 2>/dev/null \
