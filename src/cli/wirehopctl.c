@@ -200,6 +200,35 @@ static gboolean call_disconnect(WhHelper1 *proxy, void *ctx, GError **error)
 	return wh_helper1_call_disconnect_sync(proxy, G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, -1, NULL, error);
 }
 
+/* Builds the profile from the parsed files, sends it and (unless told not to) waits for the result. */
+static int connect_with(const char *path, const char *name, const struct wgconf *entry, const struct wgconf *exit_conf,
+			bool daita, bool kill_switch, bool wait)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *base = g_path_get_basename(path);
+	if (g_str_has_suffix(base, ".conf"))
+		base[strlen(base) - strlen(".conf")] = '\0';
+	struct wgconf_profile_options options = {
+		.name = name ? name : base,
+		.entry = entry,
+		.daita = daita,
+		.kill_switch = kill_switch,
+	};
+	GVariant *profile = wgconf_profile_build(exit_conf, &options, &error);
+	if (!profile) {
+		g_printerr("%s: %s\n", program, error->message);
+		return EXIT_FAILURE;
+	}
+	g_variant_ref_sink(profile);
+	int status = EXIT_FAILURE;
+	g_autoptr(WhHelper1) proxy = helper_proxy();
+	if (proxy)
+		status = call_and_wait(proxy, "connected", wait, false, call_connect, profile, "cannot connect");
+	profile_wipe_secret_text(profile);
+	g_variant_unref(profile);
+	return status;
+}
+
 static int command_connect(int argc, char **argv)
 {
 	gboolean daita = FALSE, kill_switch = FALSE, no_wait = FALSE;
@@ -227,29 +256,8 @@ static int command_connect(int argc, char **argv)
 	memset(&exit_conf, 0, sizeof(exit_conf));
 	memset(&entry_conf, 0, sizeof(entry_conf));
 	int status = EXIT_FAILURE;
-	if (!load_conf(argv[1], &exit_conf) || (via && !load_conf(via, &entry_conf)))
-		goto out;
-	g_autofree char *base = g_path_get_basename(argv[1]);
-	if (g_str_has_suffix(base, ".conf"))
-		base[strlen(base) - strlen(".conf")] = '\0';
-	struct wgconf_profile_options options = {
-		.name = name ? name : base,
-		.entry = via ? &entry_conf : NULL,
-		.daita = daita,
-		.kill_switch = kill_switch,
-	};
-	GVariant *profile = wgconf_profile_build(&exit_conf, &options, &error);
-	if (!profile) {
-		g_printerr("%s: %s\n", program, error->message);
-		goto out;
-	}
-	g_variant_ref_sink(profile);
-	g_autoptr(WhHelper1) proxy = helper_proxy();
-	if (proxy)
-		status = call_and_wait(proxy, "connected", !no_wait, false, call_connect, profile, "cannot connect");
-	profile_wipe_secret_text(profile);
-	g_variant_unref(profile);
-out:
+	if (load_conf(argv[1], &exit_conf) && (!via || load_conf(via, &entry_conf)))
+		status = connect_with(argv[1], name, via ? &entry_conf : NULL, &exit_conf, daita, kill_switch, !no_wait);
 	wgconf_free(&exit_conf);
 	wgconf_free(&entry_conf);
 	return status;
