@@ -57,7 +57,7 @@ wh_die() {
   echo "not ok $WH_TAP_N - $*"
   wh_dump_logs
   echo "1..$WH_TAP_N"
-  echo "FAIL: $WH_TEST_NAME ($(wh_elapsed) s): $*"
+  echo "# FAIL: $WH_TEST_NAME ($(wh_elapsed) s): $*"
   WH_DONE=1
   exit 1
 }
@@ -68,7 +68,7 @@ wh_pass() {
   wh_stop B || wh_die "side B did not exit within 5 s of SIGTERM"
   wh_ok "both daemons shut down cleanly on SIGTERM"
   echo "1..$WH_TAP_N"
-  echo "PASS: $WH_TEST_NAME ($(wh_elapsed) s)"
+  echo "# PASS: $WH_TEST_NAME ($(wh_elapsed) s)"
   WH_DONE=1
   exit 0
 }
@@ -219,7 +219,7 @@ wh_cleanup() {
     if [ "${WH_KEEP:-0}" = 1 ]; then echo "# kept $WH_TMP"; else rm -rf "$WH_TMP"; fi
   fi
   if [ "$WH_DONE" = 0 ] && [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
-    echo "FAIL: $WH_TEST_NAME ($(wh_elapsed) s): exited with status $rc"
+    echo "# FAIL: $WH_TEST_NAME ($(wh_elapsed) s): exited with status $rc"
   fi
   exit "$rc"
 }
@@ -233,7 +233,7 @@ wh_init() {
   local impl why
   for impl in ${IMPL_A:-} ${IMPL_B:-}; do
     why=$(wh_impl_bin "$impl" 2>&1 >/dev/null) \
-      || { echo "not ok 1 - $why"; echo "1..1"; echo "FAIL: $WH_TEST_NAME: $why"; exit 1; }
+      || { echo "not ok 1 - $why"; echo "1..1"; echo "# FAIL: $WH_TEST_NAME: $why"; exit 1; }
   done
   WH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/wirehop-it.$WH_ID.XXXXXX")
   trap wh_cleanup EXIT

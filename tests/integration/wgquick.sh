@@ -75,6 +75,6 @@ wh_ok "wg-quick down: interface and socket gone, daemon exited"
 WH_IF[A]=""
 wh_stop B || wh_die "B did not stop"
 echo "1..$WH_TAP_N"
-echo "PASS: $WH_TEST_NAME ($(wh_elapsed) s)"
+echo "# PASS: $WH_TEST_NAME ($(wh_elapsed) s)"
 WH_DONE=1
 exit 0
