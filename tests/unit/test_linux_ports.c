@@ -200,6 +200,76 @@ static void test_udp_exchange(void)
 	wh_linux_udp_free(&b);
 }
 
+enum { SEGMENTED_PER_FAMILY = 45, SEGMENT_LEN = 1400 };
+
+/* A run of same-size datagrams (the last shorter) per family, in one write: with the offloads each
+ * run leaves as one segmented send and arrives as one coalesced message; either way every datagram
+ * arrives whole and in order. */
+static void check_segmented_exchange(bool offloads)
+{
+	struct wh_bind_port a, b;
+	struct port_buffers out_buffers, in_buffers;
+	struct wh_packet **out = port_buffers_init(&out_buffers, 2 * SEGMENTED_PER_FAMILY, 1500);
+	struct wh_packet **in = port_buffers_init(&in_buffers, 2 * SEGMENTED_PER_FAMILY, 1500);
+	struct wh_linux_udp_stats sent, received_stats;
+	unsigned received = 0, next[2] = {0, SEGMENTED_PER_FAMILY};
+	uint16_t pa, pb;
+
+	if (!offloads) {
+		g_setenv("WIREHOP_UDP_GSO", "0", TRUE);
+		g_setenv("WIREHOP_UDP_GRO", "0", TRUE);
+	}
+	a = new_udp();
+	b = new_udp();
+	g_unsetenv("WIREHOP_UDP_GSO");
+	g_unsetenv("WIREHOP_UDP_GRO");
+	pa = open_bind(&a, 0);
+	pb = open_bind(&b, 0);
+	for (unsigned i = 0; i < 2 * SEGMENTED_PER_FAMILY; i++) {
+		bool v6 = i >= SEGMENTED_PER_FAMILY;
+		bool last = i % SEGMENTED_PER_FAMILY == SEGMENTED_PER_FAMILY - 1;
+
+		set_endpoint(&out[i]->endpoint, v6 ? AF_INET6 : AF_INET, v6 ? "::1" : "127.0.0.1", pb);
+		fill_numbered(out[i], i, last ? SEGMENT_LEN / 2 : SEGMENT_LEN);
+	}
+	g_assert_cmpint(a.ops->write(a.ctx, out, 2 * SEGMENTED_PER_FAMILY), ==, 2 * SEGMENTED_PER_FAMILY);
+	while (received < 2 * SEGMENTED_PER_FAMILY) {
+		int got = b.ops->read(b.ctx, in, 2 * SEGMENTED_PER_FAMILY - received);
+
+		g_assert_cmpint(got, >, 0);
+		for (int i = 0; i < got; i++) {
+			unsigned index = check_numbered(in[i]);
+			bool v6 = index >= SEGMENTED_PER_FAMILY;
+			bool last = index % SEGMENTED_PER_FAMILY == SEGMENTED_PER_FAMILY - 1;
+
+			g_assert_cmpuint(in[i]->len, ==, last ? SEGMENT_LEN / 2 : SEGMENT_LEN);
+			g_assert_cmpuint(index, ==, next[v6]);
+			next[v6]++;
+			assert_endpoint(&in[i]->endpoint, v6 ? AF_INET6 : AF_INET, v6 ? "::1" : "127.0.0.1", pa);
+		}
+		received += (unsigned)got;
+	}
+	wh_linux_udp_get_stats(&a, &sent);
+	wh_linux_udp_get_stats(&b, &received_stats);
+	g_assert_cmpuint(sent.tx_dropped + received_stats.rx_truncated, ==, 0);
+	g_assert_cmpuint(sent.tx_segmented, ==, offloads ? 2 * SEGMENTED_PER_FAMILY : 0);
+	g_assert_cmpuint(received_stats.rx_coalesced, ==, offloads ? 2 * SEGMENTED_PER_FAMILY : 0);
+	port_buffers_clear(&out_buffers);
+	port_buffers_clear(&in_buffers);
+	wh_linux_udp_free(&a);
+	wh_linux_udp_free(&b);
+}
+
+static void test_udp_segmented(void)
+{
+	check_segmented_exchange(true);
+}
+
+static void test_udp_segmented_off(void)
+{
+	check_segmented_exchange(false);
+}
+
 struct udp_reader {
 	struct wh_bind_port port;
 	struct port_buffers buffers;
@@ -598,6 +668,8 @@ int main(int argc, char **argv)
 	}
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/linux/udp/exchange", test_udp_exchange);
+	g_test_add_func("/linux/udp/segmented", test_udp_segmented);
+	g_test_add_func("/linux/udp/segmented-off", test_udp_segmented_off);
 	g_test_add_func("/linux/udp/reopen-under-reader", test_udp_reopen_under_reader);
 	g_test_add_func("/linux/udp/port-in-use", test_udp_port_in_use);
 	g_test_add_func("/linux/udp/drops", test_udp_drops);

@@ -52,6 +52,8 @@ struct linux_udp {
 	struct gro_state *gro; /* NULL with WIREHOP_UDP_GRO=0 */
 	atomic_uint_fast64_t rx_truncated;
 	atomic_uint_fast64_t tx_dropped;
+	atomic_uint_fast64_t tx_segmented;
+	atomic_uint_fast64_t rx_coalesced;
 };
 
 /* Coalesced messages received and not yet handed out whole (reader only). */
@@ -373,8 +375,11 @@ static int gro_receive(struct linux_udp *udp, int fd)
 
 		message->len = messages[i].msg_len;
 		message->segment = gro_segment_size(&messages[i].msg_hdr);
-		if (!message->segment || message->segment > message->len)
+		if (!message->segment || message->segment >= message->len)
 			message->segment = message->len;
+		else
+			atomic_fetch_add_explicit(&udp->rx_coalesced, (message->len + message->segment - 1) / message->segment,
+						  memory_order_relaxed);
 		if (messages[i].msg_hdr.msg_flags & MSG_TRUNC) {
 			atomic_fetch_add(&udp->rx_truncated, 1);
 			message->len = 0;
@@ -572,8 +577,13 @@ static void send_flush(struct send_state *state, struct send_batch *batch)
 		unsigned datagrams = batch->message[done].datagrams;
 
 		if (sent > 0) {
-			for (unsigned i = 0; i < (unsigned)sent; i++)
-				state->sent += batch->message[done + i].datagrams;
+			for (unsigned i = 0; i < (unsigned)sent; i++) {
+				unsigned count = batch->message[done + i].datagrams;
+
+				state->sent += count;
+				if (count > 1)
+					atomic_fetch_add_explicit(&state->udp->tx_segmented, count, memory_order_relaxed);
+			}
 			done += (unsigned)sent;
 			continue;
 		}
@@ -605,11 +615,12 @@ static void send_queue(struct send_state *state, struct send_batch *batch, const
 		       const union udp_address *address, bool gso)
 {
 	struct send_message *message;
+	bool joins = gso && batch->message_count && joins_last_message(batch, address, packet->len);
 	unsigned i = batch->count++;
 
 	batch->vectors[i].iov_base = packet->data;
 	batch->vectors[i].iov_len = packet->len;
-	if (gso && batch->message_count && joins_last_message(batch, address, packet->len)) {
+	if (joins) {
 		message = &batch->message[batch->message_count - 1];
 		message->datagrams++;
 		message->bytes += packet->len;
@@ -722,6 +733,8 @@ int wh_linux_udp_new(struct wh_bind_port *port)
 	atomic_init(&udp->closed, false);
 	atomic_init(&udp->rx_truncated, 0);
 	atomic_init(&udp->tx_dropped, 0);
+	atomic_init(&udp->tx_segmented, 0);
+	atomic_init(&udp->rx_coalesced, 0);
 	udp->batch = wh_linux_switch_on("WIREHOP_BATCH") ? UDP_BATCH : 1;
 	atomic_init(&udp->gso, wh_linux_switch_on("WIREHOP_UDP_GSO"));
 	if (wh_linux_switch_on("WIREHOP_UDP_GRO"))
@@ -737,6 +750,8 @@ void wh_linux_udp_get_stats(const struct wh_bind_port *port, struct wh_linux_udp
 
 	stats->rx_truncated = atomic_load(&udp->rx_truncated);
 	stats->tx_dropped = atomic_load(&udp->tx_dropped);
+	stats->tx_segmented = atomic_load(&udp->tx_segmented);
+	stats->rx_coalesced = atomic_load(&udp->rx_coalesced);
 }
 
 void wh_linux_udp_free(struct wh_bind_port *port)

@@ -1,5 +1,10 @@
 /* The Linux bind port: WireGuard datagrams over one IPv4 and one IPv6-only UDP socket on the same
- * port, read and written in batches (recvmmsg, sendmmsg). */
+ * port, read and written in batches (recvmmsg, sendmmsg). A run of datagrams of one size (the last may
+ * be shorter) to one endpoint leaves as one segmented send (UDP_SEGMENT: one trip through the stack),
+ * from the device's buffers as they are; with UDP_GRO the kernel hands over such runs whole, and the
+ * port cuts them back into datagrams in the device's buffers. WIREHOP_UDP_GSO=0, WIREHOP_UDP_GRO=0
+ * and WIREHOP_BATCH=0 (one datagram per call), or WIREHOP_OFFLOADS=0 for all, switch them off; a
+ * kernel that refuses segmentation (EIO, EINVAL) turns it off for the port's lifetime. */
 #ifndef WH_PLATFORM_LINUX_UDP_H
 #define WH_PLATFORM_LINUX_UDP_H
 
@@ -11,6 +16,8 @@
 struct wh_linux_udp_stats {
 	uint64_t rx_truncated; /* longer than the buffer the device offered */
 	uint64_t tx_dropped;   /* no socket for the family, no room for 50 ms, or refused by the kernel */
+	uint64_t tx_segmented; /* sent as part of a UDP_SEGMENT run */
+	uint64_t rx_coalesced; /* arrived as part of a message the kernel coalesced (UDP_GRO) */
 };
 
 /* Fills in port with a bind port that has no sockets yet: open() creates them, and a read before
