@@ -18,14 +18,20 @@ void device_wake_control(struct wh_device *device)
 void device_post_event(struct wh_device *device, struct wh_device_peer *device_peer, unsigned events)
 {
 	unsigned before = atomic_fetch_or_explicit(&device_peer->events, events, memory_order_release);
+	bool queued;
 
 	/* Events of a peer coalesce: the control thread hears of it once until it takes them. */
 	if ((before & events) == events)
 		return;
-	if (!atomic_exchange(&device_peer->notify_queued, true)) {
+	queued = !atomic_exchange(&device_peer->notify_queued, true);
+	if (queued)
 		wh_ring_push(&device->notify_queue, device_peer);
+	/* Traffic only moves timers, which may be late: while data flows, the control thread looks every
+	 * WH_DEVICE_EVENT_LATENCY_NS by itself, and a wake-up per batch would cost more than the work. A
+	 * packet waiting for a handshake cannot wait. (The fence pairs with the one in control_poll.) */
+	atomic_thread_fence(memory_order_seq_cst);
+	if ((events & WH_EVENT_STAGED) || (queued && !atomic_load_explicit(&device->control_polling, memory_order_relaxed)))
 		device_wake_control(device);
-	}
 }
 
 void device_retire_keypair(void *ctx, struct wh_keypair *keypair)
@@ -127,8 +133,9 @@ static void handle_handshakes(struct wh_device *device)
 	}
 }
 
-/* One round of control work, with engine_lock held; returns the next timer deadline (0: none). */
-static uint64_t control_round(struct wh_device *device)
+/* One round of control work, with engine_lock held; returns the next timer deadline (0: none).
+ * *traffic tells whether the data path reported anything. */
+static uint64_t control_round(struct wh_device *device, bool *traffic)
 {
 	uint64_t now = device_now(device), deadline;
 	struct wh_device_peer *device_peer;
@@ -137,8 +144,11 @@ static uint64_t control_round(struct wh_device *device)
 	if (now - device->mtu_checked >= WH_NSEC_PER_SEC)
 		device_refresh_mtu(device);
 	handle_handshakes(device);
-	while ((device_peer = wh_ring_pop(&device->notify_queue)))
+	*traffic = false;
+	while ((device_peer = wh_ring_pop(&device->notify_queue))) {
 		apply_events(device_peer, now);
+		*traffic = true;
+	}
 	deadline = wh_engine_tick(device->engine);
 	views_publish(device);
 	for (peer = device->engine->peers; peer; peer = peer->next_in_list)
@@ -147,7 +157,19 @@ static uint64_t control_round(struct wh_device *device)
 	return deadline;
 }
 
-static void wait_for_work(struct wh_device *device, uint64_t deadline)
+/* Whether to look again within WH_DEVICE_EVENT_LATENCY_NS instead of waiting for a wake-up: while
+ * traffic flows, or when events came after the round looked (the data path did not wake us then, as
+ * it saw us polling; the fences order its push and look against our store and look). */
+static bool control_poll(struct wh_device *device, bool traffic)
+{
+	if (traffic)
+		return true;
+	atomic_store_explicit(&device->control_polling, false, memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
+	return wh_ring_count(&device->notify_queue) > 0;
+}
+
+static void wait_for_work(struct wh_device *device, uint64_t deadline, bool poll)
 {
 	struct timespec until;
 	uint64_t now = device_now(device);
@@ -156,6 +178,8 @@ static void wait_for_work(struct wh_device *device, uint64_t deadline)
 
 	if (wait > WH_NSEC_PER_SEC)
 		wait = WH_NSEC_PER_SEC;
+	if (poll && wait > WH_DEVICE_EVENT_LATENCY_NS)
+		wait = WH_DEVICE_EVENT_LATENCY_NS;
 	clock_gettime(CLOCK_MONOTONIC, &until); /* control_cond waits on CLOCK_MONOTONIC */
 	until.tv_sec += (time_t)(wait / WH_NSEC_PER_SEC);
 	until.tv_nsec += (long)(wait % WH_NSEC_PER_SEC);
@@ -179,12 +203,16 @@ void *control_thread_main(void *arg)
 	urcu_memb_register_thread();
 	while (!atomic_load(&device->stopping)) {
 		uint64_t deadline;
+		bool traffic, poll;
 
 		pthread_mutex_lock(&device->engine_lock);
-		deadline = control_round(device);
+		deadline = control_round(device, &traffic);
 		pthread_mutex_unlock(&device->engine_lock);
+		if (traffic)
+			atomic_store_explicit(&device->control_polling, true, memory_order_relaxed);
 		device_reap_retired(device);
-		wait_for_work(device, deadline);
+		poll = control_poll(device, traffic);
+		wait_for_work(device, deadline, poll);
 	}
 	urcu_memb_unregister_thread();
 	return NULL;

@@ -31,7 +31,13 @@ enum wh_device_limits {
 	WH_DEVICE_PEER_QUEUE = 1024,
 	WH_DEVICE_HANDSHAKE_QUEUE = 1024,
 	WH_DEVICE_MAX_WORKERS = 64,
+	/* Packets a worker takes from the crypt queue at once. */
+	WH_DEVICE_WORKER_BATCH = 16,
 };
+
+/* While traffic flows, how late the control thread may hear of it (timers, roaming, key
+ * confirmation); a packet waiting for a handshake still wakes it at once. */
+#define WH_DEVICE_EVENT_LATENCY_NS (2 * 1000 * 1000ull)
 
 enum wh_packet_state {
 	WH_PACKET_QUEUED,
@@ -141,6 +147,7 @@ struct wh_device {
 	pthread_mutex_t control_mutex;
 	pthread_cond_t control_cond;
 	bool control_wake;
+	atomic_bool control_polling; /* it looks for events by itself: the data path need not wake it */
 
 	pthread_mutex_t worker_mutex;
 	pthread_cond_t worker_cond;

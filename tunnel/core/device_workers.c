@@ -57,50 +57,83 @@ static void decrypt_packet(struct wh_device *device, struct wh_device_packet *pa
 	atomic_store_explicit(&packet->state, WH_PACKET_DONE, memory_order_release);
 }
 
-static struct wh_device_packet *next_job(struct wh_device *device)
+/* Waits for at least one job, then takes up to max without waiting; 0 once the device stops. */
+static unsigned next_jobs(struct wh_device *device, struct wh_device_packet **jobs, unsigned max)
 {
-	for (;;) {
-		struct wh_device_packet *packet;
+	unsigned count = 0;
 
+	for (;;) {
 		for (int spin = 0; spin < 64; spin++) {
-			packet = wh_ring_pop(&device->crypt_queue);
-			if (packet)
-				return packet;
+			while (count < max && (jobs[count] = wh_ring_pop(&device->crypt_queue)))
+				count++;
+			if (count)
+				return count;
 			if (atomic_load_explicit(&device->stopping, memory_order_relaxed))
-				return NULL;
+				return 0;
 			sched_yield();
 		}
 		/* Nothing for a while: sleep until a producer kicks. Counting ourselves idle before the
 		 * last look means a submit after it always sees us and wakes us. */
 		pthread_mutex_lock(&device->worker_mutex);
 		atomic_fetch_add(&device->idle_workers, 1);
-		packet = wh_ring_pop(&device->crypt_queue);
-		if (!packet && !atomic_load(&device->stopping))
+		jobs[0] = wh_ring_pop(&device->crypt_queue);
+		if (!jobs[0] && !atomic_load(&device->stopping))
 			pthread_cond_wait(&device->worker_cond, &device->worker_mutex);
 		atomic_fetch_sub(&device->idle_workers, 1);
 		pthread_mutex_unlock(&device->worker_mutex);
-		if (packet)
-			return packet;
-		if (atomic_load(&device->stopping))
-			return NULL;
+		if (jobs[0])
+			count = 1;
+		else if (atomic_load(&device->stopping))
+			return 0;
 	}
+}
+
+/* A peer queue to flush once the batch is done. */
+struct flush_target {
+	struct wh_device_peer *device_peer;
+	bool outgoing;
+};
+
+/* Notes the queue of packet among the targets; a new peer is held (in flight) until it is flushed,
+ * since another worker may release the packet, and a removal free the peer, as soon as it is done. */
+static unsigned add_target(struct flush_target *targets, unsigned count, const struct wh_device_packet *packet)
+{
+	struct wh_device_peer *device_peer = packet->peer->device_state;
+
+	for (unsigned i = 0; i < count; i++)
+		if (targets[i].device_peer == device_peer && targets[i].outgoing == packet->outgoing)
+			return count;
+	atomic_fetch_add_explicit(&device_peer->inflight, 1, memory_order_relaxed);
+	targets[count].device_peer = device_peer;
+	targets[count].outgoing = packet->outgoing;
+	return count + 1;
 }
 
 void *worker_main(void *arg)
 {
 	struct wh_device *device = arg;
-	struct wh_device_packet *packet;
+	struct wh_device_packet *jobs[WH_DEVICE_WORKER_BATCH];
+	struct flush_target targets[WH_DEVICE_WORKER_BATCH];
+	unsigned count;
 
 	urcu_memb_register_thread();
-	while ((packet = next_job(device))) {
-		struct wh_device_peer *device_peer = packet->peer->device_state;
+	while ((count = next_jobs(device, jobs, WH_DEVICE_WORKER_BATCH))) {
+		unsigned target_count = 0;
 
-		if (packet->outgoing) {
-			encrypt_packet(device, packet);
-			flush_outgoing(device, device_peer);
-		} else {
-			decrypt_packet(device, packet);
-			flush_incoming(device, device_peer);
+		for (unsigned i = 0; i < count; i++)
+			target_count = add_target(targets, target_count, jobs[i]);
+		for (unsigned i = 0; i < count; i++) {
+			if (jobs[i]->outgoing)
+				encrypt_packet(device, jobs[i]);
+			else
+				decrypt_packet(device, jobs[i]);
+		}
+		for (unsigned i = 0; i < target_count; i++) {
+			if (targets[i].outgoing)
+				flush_outgoing(device, targets[i].device_peer);
+			else
+				flush_incoming(device, targets[i].device_peer);
+			atomic_fetch_sub_explicit(&targets[i].device_peer->inflight, 1, memory_order_release);
 		}
 	}
 	urcu_memb_unregister_thread();
