@@ -116,8 +116,10 @@ udp() {
 # waits for it and records median, p99, max and loss
 ping_start() {
   local name=$1 dst=$2 delay=$3
-  (sleep "$delay"; exec ip netns exec "${WH_NS[A]}" ping -n -i "$PING_INTERVAL" -c "$PING_COUNT" \
-    -w $((SECS + 30)) "$dst") >"$WH_TMP/$name.txt" 2>&1 &
+  # -c without -w: COUNT requests sent, so the run lasts COUNT intervals (with -w, ping would go
+  # on until COUNT replies came, past the end of the load).
+  (sleep "$delay"; exec ip netns exec "${WH_NS[A]}" timeout $((SECS + 30)) \
+    ping -n -i "$PING_INTERVAL" -c "$PING_COUNT" "$dst") >"$WH_TMP/$name.txt" 2>&1 &
   PING_PID=$!
   WH_BG_PIDS+=("$PING_PID")
 }

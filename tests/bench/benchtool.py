@@ -178,6 +178,7 @@ def report(machine_path, out_path, result_paths):
         return
     with open(out_path, "w") as f:
         m["note"] = "Conditions: " + m["note"] + "\n" if m.get("note") else ""
+        m["udp_sizes"] = " and ".join(sizes)
         f.write(DOC.format(table=table_text,
                            notes="\n".join(["Not measured in this run:", ""] + notes + [""])
                            if notes else "",
@@ -239,7 +240,9 @@ and interruption too. A measurement that fails shows "n/a", and the rest of the 
   it is not in this figure.
 - **Peak RSS**: `VmHWM` from `/proc/PID/status` of each tunnel process after all measurements.
 - **Bare veth**: the same measurements with no tunnel, between the namespaces' veth addresses.
-  This is the ceiling. It has no ratios, CPU or RSS.
+  This is the ceiling for TCP. It has no ratios, CPU or RSS. For UDP at `-b 0`, iperf3's own
+  sender and receiver are the bottleneck on 2 cores, so on a busy machine the veth column can
+  come out below a tunnel's.
 
 All processes, the two tunnels, iperf3 on both ends and ping, share the same {cores} cores.
 A wider tunnel pipeline competes with iperf3 for the CPU. Other work on the machine (builds,
