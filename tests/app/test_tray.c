@@ -71,13 +71,15 @@ static void test_fake_class_init(TestFakeClass *klass)
 	object_class->get_property = test_fake_get_property;
 	object_class->set_property = test_fake_set_property;
 	object_class->finalize = test_fake_finalize;
-	g_object_class_install_property(object_class, FAKE_PROP_ID, g_param_spec_string("id", NULL, NULL, NULL, flags));
+	g_object_class_install_property(object_class, FAKE_PROP_ID,
+					g_param_spec_string("id", NULL, NULL, NULL, flags));
 	g_object_class_install_property(object_class, FAKE_PROP_NAME,
 					g_param_spec_string("name", NULL, NULL, NULL, flags));
 	g_object_class_install_property(object_class, FAKE_PROP_STATE,
 					g_param_spec_string("state", NULL, NULL, NULL, flags));
 	g_object_class_install_property(object_class, FAKE_PROP_DETAILS,
-					g_param_spec_variant("details", NULL, NULL, G_VARIANT_TYPE_VARDICT, NULL, flags));
+					g_param_spec_variant("details", NULL, NULL, G_VARIANT_TYPE_VARDICT, NULL,
+							     flags));
 }
 
 static void test_fake_init(TestFake *self)
@@ -278,7 +280,8 @@ static void mock_call(const char *method, GVariant *args)
 	g_autoptr(GVariant) reply = call_ok(WATCHER_NAME, WATCHER_PATH, MOCK_INTERFACE, method, args);
 }
 
-static GSubprocess *start_watcher(void)
+/* host: what IsStatusNotifierHostRegistered says. */
+static GSubprocess *start_watcher(gboolean host)
 {
 	g_autoptr(GError) error = NULL;
 	GSubprocess *watcher = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "/usr/bin/python3",
@@ -288,7 +291,7 @@ static GSubprocess *start_watcher(void)
 	wait_watcher_owned(TRUE);
 	mock_call("AddMethod", g_variant_new("(sssss)", "", "RegisterStatusNotifierItem", "s", "", ""));
 	mock_call("AddProperty", g_variant_new("(ssv)", WATCHER_NAME, "IsStatusNotifierHostRegistered",
-					       g_variant_new_boolean(TRUE)));
+					       g_variant_new_boolean(host)));
 	return watcher;
 }
 
@@ -506,10 +509,22 @@ static void test_menu(void)
 	app_stop(&app);
 }
 
+/* The watcher changes its mind about hosts: it sets the property and emits the signal. */
+static void watcher_announce_host(gboolean host)
+{
+	g_autoptr(GVariant) reply = call_ok(WATCHER_NAME, WATCHER_PATH, "org.freedesktop.DBus.Properties", "Set",
+					    g_variant_new("(ssv)", WATCHER_NAME, "IsStatusNotifierHostRegistered",
+							  g_variant_new_boolean(host)));
+
+	mock_call("EmitSignal", g_variant_new("(sss@av)", WATCHER_NAME,
+					      host ? "StatusNotifierHostRegistered" : "StatusNotifierHostUnregistered",
+					      "", g_variant_new_array(G_VARIANT_TYPE_VARIANT, NULL, 0)));
+}
+
 static void test_watcher(void)
 {
 	struct app app = { 0 };
-	GSubprocess *watcher = start_watcher();
+	GSubprocess *watcher = start_watcher(TRUE);
 
 	app_start(&app);
 	WAIT_FOR(wh_tray_get_available(app.tray));
@@ -520,9 +535,8 @@ static void test_watcher(void)
 
 	/* The new watcher may refuse the first registration (its method is taught after it took the
 	 * name); announcing a host makes the tray ask again, as a real watcher does. */
-	watcher = start_watcher();
-	mock_call("EmitSignal", g_variant_new("(sss@av)", WATCHER_NAME, "StatusNotifierHostRegistered", "",
-					      g_variant_new_array(G_VARIANT_TYPE_VARIANT, NULL, 0)));
+	watcher = start_watcher(TRUE);
+	watcher_announce_host(TRUE);
 	WAIT_FOR(wh_tray_get_available(app.tray));
 	g_assert_true(watcher_registered_tray());
 
@@ -533,6 +547,23 @@ static void test_watcher(void)
 static void test_skip(void)
 {
 	g_test_skip("python3-dbusmock is not installed for /usr/bin/python3");
+}
+
+/* A watcher with no host shows nothing: the item is registered but not "available". */
+static void test_watcher_without_host(void)
+{
+	struct app app = { 0 };
+	GSubprocess *watcher = start_watcher(FALSE);
+
+	app_start(&app);
+	WAIT_FOR(watcher_registered_tray());
+	g_assert_false(wh_tray_get_available(app.tray));
+	watcher_announce_host(TRUE);
+	WAIT_FOR(wh_tray_get_available(app.tray));
+	watcher_announce_host(FALSE);
+	WAIT_FOR(!wh_tray_get_available(app.tray));
+	app_stop(&app);
+	stop_watcher(watcher);
 }
 
 int main(int argc, char **argv)
@@ -561,6 +592,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/tray/states", test_states);
 	g_test_add_func("/tray/menu", test_menu);
 	g_test_add_func("/tray/watcher", test_watcher);
+	g_test_add_func("/tray/watcher-without-host", test_watcher_without_host);
 	status = g_test_run();
 
 	g_ptr_array_unref(activations);
