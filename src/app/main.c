@@ -1,0 +1,17 @@
+/* wirehop: the GTK4 app of Wirehop. */
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "wh-application.h"
+#include "wh-config.h"
+
+int main(int argc, char *argv[])
+{
+	setlocale(LC_ALL, "");
+	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
+
+	g_autoptr(WhApplication) app = wh_application_new();
+	return g_application_run(G_APPLICATION(app), argc, argv);
+}
