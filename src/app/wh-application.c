@@ -9,13 +9,9 @@
 #include "wh-key-store.h"
 #include "wh-notifier.h"
 #include "wh-preferences-window.h"
-#include "wh-window.h"
-#ifdef HAVE_IMPORT
 #include "wh-import.h"
-#endif
-#ifdef HAVE_TRAY
 #include "wh-tray.h"
-#endif
+#include "wh-window.h"
 
 /* How long a start in the tray waits for the tray to be taken before it shows the window. */
 #define TRAY_WAIT_MS 3000
@@ -27,7 +23,7 @@ struct _WhApplication {
 	WhHelperClient *client;
 	GSettings *settings;
 	WhNotifier *notifier;
-	GObject *tray; /* WhTray, when built with it */
+	WhTray *tray;
 	gboolean held_for_tray;
 	gboolean activated; /* "start-hidden" applies to the first activation only */
 	guint tray_wait_source;
@@ -353,7 +349,6 @@ static void on_preferences(GSimpleAction *action, GVariant *parameter, gpointer 
 	gtk_window_present(GTK_WINDOW(preferences));
 }
 
-#ifdef HAVE_IMPORT
 static void on_import(GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
 	(void)action;
@@ -361,7 +356,6 @@ static void on_import(GSimpleAction *action, GVariant *parameter, gpointer user_
 	WhApplication *self = user_data;
 	wh_import_run(present_window(self), self);
 }
-#endif
 
 static void on_about(GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -391,9 +385,7 @@ static const GActionEntry app_actions[] = {
 	{.name = "disconnect", .activate = on_disconnect},
 	{.name = "show-window", .activate = on_show_window},
 	{.name = "preferences", .activate = on_preferences},
-#ifdef HAVE_IMPORT
 	{.name = "import", .activate = on_import},
-#endif
 	{.name = "about", .activate = on_about},
 	{.name = "quit", .activate = on_quit},
 };
@@ -413,10 +405,7 @@ static const struct {
 gboolean wh_application_get_tray_available(WhApplication *self)
 {
 	g_return_val_if_fail(WH_IS_APPLICATION(self), FALSE);
-	gboolean available = FALSE;
-	if (self->tray)
-		g_object_get(self->tray, "available", &available, NULL);
-	return available;
+	return self->tray && wh_tray_get_available(self->tray);
 }
 
 /* While a tray icon can bring the window back, the application runs without a visible window. */
@@ -439,16 +428,6 @@ static void on_tray_available(GObject *tray, GParamSpec *pspec, gpointer user_da
 	g_application_release(G_APPLICATION(self));
 }
 
-static void start_tray(WhApplication *self)
-{
-#ifdef HAVE_TRAY
-	self->tray = G_OBJECT(wh_tray_new(G_ACTION_GROUP(self), wh_server_store_get_model(self->store),
-					  G_OBJECT(self->client)));
-	g_signal_connect_object(self->tray, "notify::available", G_CALLBACK(on_tray_available), self, 0);
-#else
-	(void)on_tray_available;
-#endif
-}
 
 static gboolean on_tray_wait_over(gpointer user_data)
 {
@@ -498,7 +477,8 @@ static void wh_application_startup(GApplication *app)
 	}
 	self->client = wh_helper_client_new();
 	self->notifier = wh_notifier_new(app, self->client, self->settings);
-	start_tray(self);
+	self->tray = wh_tray_new(G_ACTION_GROUP(self), wh_server_store_get_model(self->store), G_OBJECT(self->client));
+	g_signal_connect_object(self->tray, "notify::available", G_CALLBACK(on_tray_available), self, 0);
 }
 
 static void wh_application_shutdown(GApplication *app)

@@ -79,11 +79,13 @@ static void set_state_class(WhConnectionPage *self, const char *state)
 	self->state_class = g_steal_pointer(&css_class);
 }
 
-static void set_switch(WhConnectionPage *self, gboolean active, gboolean state)
+/* On from the click to the end of the connection: connecting, connected, and an error the helper still
+ * holds (its kill switch may block), so that turning it off always means Disconnect. */
+static void set_switch(WhConnectionPage *self, gboolean on)
 {
 	g_signal_handlers_block_matched(self->connect_switch, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-	gtk_switch_set_active(self->connect_switch, active);
-	gtk_switch_set_state(self->connect_switch, state);
+	gtk_switch_set_active(self->connect_switch, on);
+	gtk_switch_set_state(self->connect_switch, on);
 	g_signal_handlers_unblock_matched(self->connect_switch, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
 }
 
@@ -153,7 +155,7 @@ static void update(WhConnectionPage *self)
 	gtk_label_set_label(self->detail_label, detail ? detail : "");
 	gtk_widget_set_visible(GTK_WIDGET(self->detail_label), detail != NULL);
 
-	set_switch(self, busy || has_connection, g_str_equal(state, "connected"));
+	set_switch(self, busy || has_connection);
 
 	const char *message = NULL;
 	if (connect_error) {

@@ -4,14 +4,9 @@
 
 #include <glib/gi18n.h>
 
-#include "wh-config.h"
 #include "wh-connection-page.h"
-#ifdef HAVE_SERVERS_PAGE
-#include "wh-servers-page.h"
-#endif
-#ifdef HAVE_MULTIHOP_PAGE
 #include "wh-multihop-page.h"
-#endif
+#include "wh-servers-page.h"
 
 struct _WhWindow {
 	AdwApplicationWindow parent_instance;
@@ -35,18 +30,6 @@ static void add_page(WhWindow *self, GtkWidget *page, const char *name, const ch
 	AdwViewStackPage *stack_page = adw_view_stack_add_titled(self->stack, page, name, title);
 	adw_view_stack_page_set_icon_name(stack_page, icon_name);
 }
-
-#if !defined(HAVE_SERVERS_PAGE) || !defined(HAVE_MULTIHOP_PAGE)
-/* Stands in for a page this build does not have yet. */
-static GtkWidget *placeholder_page(const char *icon_name, const char *title)
-{
-	GtkWidget *page = adw_status_page_new();
-	adw_status_page_set_icon_name(ADW_STATUS_PAGE(page), icon_name);
-	adw_status_page_set_title(ADW_STATUS_PAGE(page), title);
-	adw_status_page_set_description(ADW_STATUS_PAGE(page), _("This build of Wirehop has no such page yet."));
-	return page;
-}
-#endif
 
 static void on_connect_error(WhApplication *app, GParamSpec *pspec, gpointer user_data)
 {
@@ -85,18 +68,8 @@ GtkWidget *wh_window_new(WhApplication *app)
 {
 	WhWindow *self = g_object_new(WH_TYPE_WINDOW, "application", app, NULL);
 	add_page(self, wh_connection_page_new(app), "connection", _("Connection"), "network-vpn-symbolic");
-#ifdef HAVE_SERVERS_PAGE
 	add_page(self, wh_servers_page_new(app), "servers", _("Servers"), "network-server-symbolic");
-#else
-	add_page(self, placeholder_page("network-server-symbolic", _("Servers")), "servers", _("Servers"),
-		 "network-server-symbolic");
-#endif
-#ifdef HAVE_MULTIHOP_PAGE
 	add_page(self, wh_multihop_page_new(app), "multihop", _("Multihop"), "media-playlist-consecutive-symbolic");
-#else
-	add_page(self, placeholder_page("media-playlist-consecutive-symbolic", _("Multihop")), "multihop",
-		 _("Multihop"), "media-playlist-consecutive-symbolic");
-#endif
 	g_signal_connect_object(app, "notify::connect-error", G_CALLBACK(on_connect_error), self, 0);
 	const char *message = wh_application_get_connect_error(app);
 	if (message)
