@@ -46,8 +46,7 @@ static void *produce(void *arg)
 
 	for (uintptr_t i = 0; i < PER_PRODUCER; i++) {
 		/* Items are 1-based so that NULL still means empty. */
-		while (!wh_ring_push(&producer->shared->ring, (void *)(producer->first + i + 1)))
-			sched_yield();
+		wh_ring_push_waiting(&producer->shared->ring, (void *)(producer->first + i + 1));
 	}
 	return NULL;
 }
@@ -92,10 +91,52 @@ static void test_concurrent_exactly_once(void)
 	g_free(shared);
 }
 
+enum { POOL_ITEMS = 64, POOL_THREADS = 4, POOL_ROUNDS = 300000 };
+
+/* As the packet pool: every item lives in a ring of exactly its number of slots, threads take one out
+ * and put it back. A put can meet a slot whose last taker was preempted before releasing it. */
+static void *churn(void *arg)
+{
+	struct wh_ring *ring = arg;
+
+	for (int i = 0; i < POOL_ROUNDS; i++) {
+		void *item = wh_ring_pop(ring);
+
+		if (!item) {
+			sched_yield();
+			continue;
+		}
+		wh_ring_push_waiting(ring, item);
+	}
+	return NULL;
+}
+
+static void test_full_pool_loses_nothing(void)
+{
+	struct wh_ring ring;
+	pthread_t threads[POOL_THREADS];
+	unsigned seen[POOL_ITEMS + 1] = {0};
+	uintptr_t item;
+
+	g_assert_cmpint(wh_ring_init(&ring, POOL_ITEMS), ==, 0);
+	for (item = 1; item <= POOL_ITEMS; item++)
+		g_assert_true(wh_ring_push(&ring, (void *)item));
+	for (int i = 0; i < POOL_THREADS; i++)
+		g_assert_cmpint(pthread_create(&threads[i], NULL, churn, &ring), ==, 0);
+	for (int i = 0; i < POOL_THREADS; i++)
+		pthread_join(threads[i], NULL);
+	while ((item = (uintptr_t)wh_ring_pop(&ring)))
+		seen[item]++;
+	for (item = 1; item <= POOL_ITEMS; item++)
+		g_assert_cmpuint(seen[item], ==, 1);
+	wh_ring_free(&ring);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ring/single-thread", test_single_thread);
 	g_test_add_func("/ring/concurrent-exactly-once", test_concurrent_exactly_once);
+	g_test_add_func("/ring/full-pool-loses-nothing", test_full_pool_loses_nothing);
 	return g_test_run();
 }

@@ -279,7 +279,7 @@ static void forget_notifications(struct wh_device *device, struct wh_device_peer
 		if (!queued)
 			break;
 		if (queued != device_peer)
-			wh_ring_push(&device->notify_queue, queued);
+			wh_ring_push_waiting(&device->notify_queue, queued);
 	}
 }
 

@@ -25,7 +25,7 @@ void device_post_event(struct wh_device *device, struct wh_device_peer *device_p
 		return;
 	queued = !atomic_exchange(&device_peer->notify_queued, true);
 	if (queued)
-		wh_ring_push(&device->notify_queue, device_peer);
+		wh_ring_push_waiting(&device->notify_queue, device_peer);
 	/* Traffic only moves timers, which may be late: while data flows, the control thread looks every
 	 * WH_DEVICE_EVENT_LATENCY_NS by itself, and a wake-up per batch would cost more than the work. A
 	 * packet waiting for a handshake cannot wait. (The fence pairs with the one in control_poll.) */

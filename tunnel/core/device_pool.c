@@ -28,8 +28,8 @@ unsigned pool_get(struct wh_device *device, struct wh_device_packet **packets, u
 
 void pool_put(struct wh_device *device, struct wh_device_packet *packet)
 {
-	/* The ring holds every buffer the pool owns, so there is always room. */
-	wh_ring_push(&device->pool, packet);
+	/* The ring holds every buffer the pool owns: only a preempted consumer can be in the way. */
+	wh_ring_push_waiting(&device->pool, packet);
 }
 
 /* Lets go of what a packet holds (its keypair reference, its peer's in-flight count) and returns it. */

@@ -7,8 +7,9 @@
 
 void workers_submit(struct wh_device *device, struct wh_device_packet *packet)
 {
-	/* The queue holds as many slots as there are buffers: it cannot be full. */
-	wh_ring_push(&device->crypt_queue, packet);
+	/* The queue holds as many slots as there are buffers: only a preempted consumer can be in the
+	 * way, and a lost packet would stall its peer's queue for good. */
+	wh_ring_push_waiting(&device->crypt_queue, packet);
 }
 
 /* Wakes sleeping workers after a batch was submitted; free when none sleeps. */

@@ -2,6 +2,7 @@
 #include "core/ring.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 
 int wh_ring_init(struct wh_ring *ring, size_t capacity)
@@ -48,6 +49,12 @@ bool wh_ring_push(struct wh_ring *ring, void *item)
 			position = atomic_load_explicit(&ring->tail, memory_order_relaxed);
 		}
 	}
+}
+
+void wh_ring_push_waiting(struct wh_ring *ring, void *item)
+{
+	while (!wh_ring_push(ring, item))
+		sched_yield();
 }
 
 void *wh_ring_pop(struct wh_ring *ring)

@@ -27,8 +27,12 @@ struct wh_ring {
 int wh_ring_init(struct wh_ring *ring, size_t capacity);
 void wh_ring_free(struct wh_ring *ring);
 
-/* False when the ring is full. */
+/* False when the ring is full, and also for a moment when a consumer that took this slot's item a
+ * lap ago has not yet released the slot (it was preempted between the two steps). */
 bool wh_ring_push(struct wh_ring *ring, void *item);
+/* For a ring with room for every item that can exist (a pool's free list, a queue as large as the
+ * pool), where a failed push would lose the item: pushes, waiting out such a consumer. */
+void wh_ring_push_waiting(struct wh_ring *ring, void *item);
 /* NULL when the ring is empty. */
 void *wh_ring_pop(struct wh_ring *ring);
 /* A snapshot of how many items are queued (exact only when no one else is working on the ring). */
