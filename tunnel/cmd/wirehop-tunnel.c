@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "platform/linux/tun.h"
+#include "platform/linux/tun_offload.h"
 #include "platform/linux/udp.h"
 #include "uapi/device_uapi.h"
 #include "uapi/uapi.h"
@@ -228,6 +229,20 @@ static int open_socket(struct server *server, const char *name)
 	return 0;
 }
 
+/* Which data-path optimisations are on (docs/performance.md), so a log shows what a switch did. */
+static void log_data_path(const struct wh_tun_port *tun, const struct wh_bind_port *bind)
+{
+	unsigned offloads, udp_batch;
+	bool vnet, tun_batch, gso, gro;
+
+	vnet = wh_linux_tun_describe(tun, &offloads, &tun_batch);
+	wh_linux_udp_describe(bind, &gso, &gro, &udp_batch);
+	log_message(LOG_VERBOSE, "data path: TUN %s%s%s%s, UDP GSO %s, GRO %s, up to %u datagrams per call%s",
+		    vnet ? "with virtio-net headers" : "without offloads", (offloads & TUN_F_TSO4) ? ", TSO" : "",
+		    (offloads & TUN_F_USO4) ? ", USO" : "", tun_batch ? "" : ", one packet per read", gso ? "on" : "off",
+		    gro ? "on" : "off", udp_batch, tun_batch ? "" : " (WIREHOP_BATCH=0)");
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: wirehop-tunnel [-f|--foreground] INTERFACE-NAME\n"
@@ -344,6 +359,7 @@ int main(int argc, char **argv)
 		log_message(LOG_ERROR, "cannot create the UDP port: %s", strerror(-ret));
 		goto fail;
 	}
+	log_data_path(&tun, &bind);
 	config.tun_ops = tun.ops;
 	config.tun_ctx = tun.ctx;
 	config.bind_ops = bind.ops;

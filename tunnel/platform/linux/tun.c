@@ -30,6 +30,7 @@ struct linux_tun {
 	atomic_bool closed;
 	char name[IFNAMSIZ];
 	bool batch;        /* more than one packet per read call (WIREHOP_BATCH) */
+	unsigned offloads; /* TUN_F_* the kernel took */
 	uint8_t *super;    /* with virtio-net headers: TUN_READ_MAX bytes the reader reads into */
 	struct wh_tso pending; /* the last read, split into segments as the device asks for them */
 	unsigned pending_next;
@@ -290,7 +291,7 @@ static const struct wh_tun_port_ops linux_tun_ops = {
 
 /* Asks the kernel for super-packets: TCP segmentation for both families, and UDP where it has it
  * (6.2 and later). Without any, the virtio-net headers still carry partial checksums. */
-static void enable_offloads(int fd)
+static unsigned enable_offloads(int fd)
 {
 	static const unsigned long wanted[] = {
 		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6,
@@ -300,7 +301,8 @@ static void enable_offloads(int fd)
 
 	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
 		if (ioctl(fd, TUNSETOFFLOAD, wanted[i]) == 0)
-			return;
+			return (unsigned)wanted[i];
+	return 0;
 }
 
 /* TUNSETIFF, with virtio-net headers and offloads when offload is set and the kernel takes them. */
@@ -310,7 +312,7 @@ static int attach(struct linux_tun *tun, struct ifreq *ifr, bool offload)
 		ifr->ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
 		tun->super = malloc(TUN_READ_MAX);
 		if (tun->super && ioctl(tun->fd, TUNSETIFF, ifr) == 0) {
-			enable_offloads(tun->fd);
+			tun->offloads = enable_offloads(tun->fd);
 			return 0;
 		}
 		free(tun->super);
@@ -375,6 +377,15 @@ void wh_linux_tun_get_stats(const struct wh_tun_port *port, struct wh_linux_tun_
 	stats->rx_truncated = atomic_load(&tun->rx_truncated);
 	stats->rx_malformed = atomic_load(&tun->rx_malformed);
 	stats->tx_dropped = atomic_load(&tun->tx_dropped);
+}
+
+bool wh_linux_tun_describe(const struct wh_tun_port *port, unsigned *offloads, bool *batch)
+{
+	const struct linux_tun *tun = port->ctx;
+
+	*offloads = tun->offloads;
+	*batch = tun->batch;
+	return tun->super != NULL;
 }
 
 void wh_linux_tun_free(struct wh_tun_port *port)

@@ -8,6 +8,7 @@
 #define WH_PLATFORM_LINUX_TUN_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "wirehop/port.h"
@@ -28,6 +29,10 @@ struct wh_linux_tun_stats {
 int wh_linux_tun_open(const char *name, struct wh_tun_port *port, char actual_name[IFNAMSIZ]);
 
 void wh_linux_tun_get_stats(const struct wh_tun_port *port, struct wh_linux_tun_stats *stats);
+
+/* Whether the port uses virtio-net headers; *offloads gets the TUN_F_* flags the kernel took, *batch
+ * whether a read returns more than one packet. */
+bool wh_linux_tun_describe(const struct wh_tun_port *port, unsigned *offloads, bool *batch);
 
 /* Closes the descriptors (a non-persistent interface disappears) and frees the port. No thread may
  * still be inside one of its operations. */

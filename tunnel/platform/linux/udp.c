@@ -754,6 +754,15 @@ void wh_linux_udp_get_stats(const struct wh_bind_port *port, struct wh_linux_udp
 	stats->rx_coalesced = atomic_load(&udp->rx_coalesced);
 }
 
+void wh_linux_udp_describe(const struct wh_bind_port *port, bool *gso, bool *gro, unsigned *batch)
+{
+	struct linux_udp *udp = port->ctx;
+
+	*gso = atomic_load(&udp->gso);
+	*gro = udp->gro != NULL;
+	*batch = udp->batch;
+}
+
 void wh_linux_udp_free(struct wh_bind_port *port)
 {
 	struct linux_udp *udp = port->ctx;

@@ -8,6 +8,7 @@
 #ifndef WH_PLATFORM_LINUX_UDP_H
 #define WH_PLATFORM_LINUX_UDP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "wirehop/port.h"
@@ -32,6 +33,10 @@ struct wh_linux_udp_stats {
 int wh_linux_udp_new(struct wh_bind_port *port);
 
 void wh_linux_udp_get_stats(const struct wh_bind_port *port, struct wh_linux_udp_stats *stats);
+
+/* What the port does: segmented sends (until the kernel refuses them), coalesced receives, and how
+ * many datagrams one system call moves at most. */
+void wh_linux_udp_describe(const struct wh_bind_port *port, bool *gso, bool *gro, unsigned *batch);
 
 /* Closes the sockets and frees the port. No thread may still be inside one of its operations. */
 void wh_linux_udp_free(struct wh_bind_port *port);
