@@ -50,7 +50,6 @@ static GtkWidget *summary_row(WhImportResult *result)
 	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), text->str);
 	adw_action_row_set_subtitle_lines(ADW_ACTION_ROW(row), 0);
 	adw_action_row_add_prefix(ADW_ACTION_ROW(row), gtk_image_new_from_icon_name(icon));
-	gtk_widget_add_css_class(row, "property");
 	return row;
 }
 

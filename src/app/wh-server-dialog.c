@@ -356,6 +356,12 @@ static void save_activated(GtkWidget *widget, const char *action_name, GVariant 
 			  on_private_key_saved, g_object_ref(self));
 }
 
+/* Once the user changes a field its error mark goes; the message stays until the next Save. */
+static void on_field_changed(GtkEditable *row)
+{
+	gtk_widget_remove_css_class(GTK_WIDGET(row), "error");
+}
+
 static void on_private_key_changed(WhServerDialog *self)
 {
 	g_autofree char *public_key = wh_key_public_from_private_text(row_text(self->private_key_row));
@@ -506,6 +512,8 @@ static void wh_server_dialog_init(WhServerDialog *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
 	self->cancellable = g_cancellable_new();
+	for (gsize i = 0; i < G_N_ELEMENTS(field_rows); i++)
+		g_signal_connect(member(self, field_rows[i].row_offset), "changed", G_CALLBACK(on_field_changed), NULL);
 	on_private_key_changed(self);
 }
 
