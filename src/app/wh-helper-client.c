@@ -16,6 +16,8 @@ struct _WhHelperClient {
 
 	GCancellable *cancellable;
 	WhHelper1 *proxy;
+	gboolean proxy_pending; /* the proxy is being made: calls wait in waiting_calls */
+	GQueue waiting_calls;   /* of GTask */
 	char *state;
 	GVariant *details;
 	gboolean available;
@@ -212,22 +214,28 @@ static void on_name_owner(GObject *proxy, GParamSpec *pspec, gpointer user_data)
 		set_state(self, STATE_UNAVAILABLE, NULL, FALSE);
 }
 
+static void dispatch_waiting_calls(WhHelperClient *self);
+
 static void on_proxy_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	(void)source;
 	g_autoptr(GError) error = NULL;
 	WhHelper1 *proxy = wh_helper1_proxy_new_for_bus_finish(result, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	WhHelperClient *self = user_data;
+	self->proxy_pending = FALSE;
 	if (!proxy) {
-		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			g_message("The system bus cannot be reached: %s", error->message);
+		g_message("The system bus cannot be reached: %s", error->message);
+		dispatch_waiting_calls(self);
 		return;
 	}
-	WhHelperClient *self = user_data;
 	self->proxy = proxy;
 	g_signal_connect_object(proxy, "notify::g-name-owner", G_CALLBACK(on_name_owner), self, 0);
 	g_signal_connect_object(proxy, "notify::state", G_CALLBACK(on_state_property), self, 0);
 	g_signal_connect_object(proxy, "state-changed", G_CALLBACK(on_state_changed), self, 0);
 	on_name_owner(G_OBJECT(proxy), NULL, self);
+	dispatch_waiting_calls(self);
 }
 
 /* One path for every method call: the reply (or the stripped error) goes to the caller's task. */
@@ -244,20 +252,40 @@ static void on_call_done(GObject *source, GAsyncResult *result, gpointer user_da
 	g_task_return_pointer(task, reply, (GDestroyNotify)g_variant_unref);
 }
 
+/* Takes task; its task data is the method's parameters (NULL: none). */
+static void dispatch_call(WhHelperClient *self, GTask *task)
+{
+	if (!self->proxy) {
+		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+					_("The system bus cannot be reached, so the Wirehop helper cannot be asked"));
+		g_object_unref(task);
+		return;
+	}
+	g_dbus_proxy_call(G_DBUS_PROXY(self->proxy), g_task_get_name(task), g_task_get_task_data(task),
+			  G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, -1, g_task_get_cancellable(task),
+			  on_call_done, task);
+}
+
+static void dispatch_waiting_calls(WhHelperClient *self)
+{
+	GTask *task;
+	while ((task = g_queue_pop_head(&self->waiting_calls)))
+		dispatch_call(self, task);
+}
+
+/* A call made while the proxy is still being made (a connect from the tray at start-up) waits
+ * for it rather than failing. */
 static void call_helper(WhHelperClient *self, const char *method, GVariant *parameters, GCancellable *cancellable,
 			GAsyncReadyCallback callback, gpointer user_data)
 {
-	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
-	g_task_set_name(task, method);
-	if (!self->proxy) {
-		if (parameters)
-			g_variant_unref(g_variant_ref_sink(parameters));
-		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-					_("The system bus cannot be reached, so the Wirehop helper cannot be asked"));
-		return;
-	}
-	g_dbus_proxy_call(G_DBUS_PROXY(self->proxy), method, parameters, G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
-			  -1, cancellable, on_call_done, g_steal_pointer(&task));
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	g_task_set_name(task, method); /* a static string */
+	if (parameters)
+		g_task_set_task_data(task, g_variant_ref_sink(parameters), (GDestroyNotify)g_variant_unref);
+	if (self->proxy_pending)
+		g_queue_push_tail(&self->waiting_calls, task);
+	else
+		dispatch_call(self, task);
 }
 
 void wh_helper_client_connect(WhHelperClient *self, GVariant *profile, GCancellable *cancellable,
@@ -351,6 +379,7 @@ static void wh_helper_client_constructed(GObject *object)
 	/* The helper's error names become HELPER_ERROR codes, so g_dbus_error_get_remote_error still
 	 * names them after the message is stripped. */
 	(void)HELPER_ERROR;
+	self->proxy_pending = TRUE;
 	wh_helper1_proxy_new_for_bus(G_BUS_TYPE_SYSTEM, G_DBUS_PROXY_FLAGS_GET_INVALIDATED_PROPERTIES, HELPER_NAME,
 				     HELPER_PATH, self->cancellable, on_proxy_ready, self);
 }
@@ -359,6 +388,8 @@ static void wh_helper_client_dispose(GObject *object)
 {
 	WhHelperClient *self = WH_HELPER_CLIENT(object);
 	g_cancellable_cancel(self->cancellable);
+	self->proxy_pending = FALSE;
+	dispatch_waiting_calls(self);
 	g_clear_handle_id(&self->statistics_source, g_source_remove);
 	g_clear_object(&self->proxy);
 	G_OBJECT_CLASS(wh_helper_client_parent_class)->dispose(object);
