@@ -106,8 +106,9 @@ void wh_server_row_set_status(WhServerRow *self, WhServerRowStatus status)
 	}
 	gtk_label_set_label(self->status_label, text ? text : "");
 	gtk_widget_set_visible(GTK_WIDGET(self->status_label), text != NULL);
-	gtk_image_set_from_icon_name(self->status_icon, icon);
-	gtk_widget_set_visible(GTK_WIDGET(self->status_icon), icon != NULL);
+	/* An idle row keeps the icon's place, so that the names of all rows line up. */
+	gtk_image_set_from_icon_name(self->status_icon, icon ? icon : "object-select-symbolic");
+	gtk_widget_set_opacity(GTK_WIDGET(self->status_icon), icon != NULL ? 1.0 : 0.0);
 	if (status == WH_SERVER_ROW_CONNECTED)
 		gtk_widget_add_css_class(GTK_WIDGET(self->status_label), "success");
 	else

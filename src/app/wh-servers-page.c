@@ -24,6 +24,7 @@ struct _WhServersPage {
 G_DEFINE_FINAL_TYPE(WhServersPage, wh_servers_page, ADW_TYPE_BIN)
 
 static const char *const server_id_settings[] = {"last-server", "multihop-entry", "multihop-exit"};
+static const char *const route_settings[] = {"multihop", "last-server", "multihop-entry", "multihop-exit"};
 
 static GtkWindow *page_window(WhServersPage *self)
 {
@@ -38,12 +39,32 @@ static void show_error(WhServersPage *self, const char *heading, const char *mes
 	gtk_window_present(GTK_WINDOW(dialog));
 }
 
+/* Whether the server is in the route app.connect takes (as WhApplication chooses it): the multihop
+ * pair, else the last server, else the first one. */
+static gboolean in_current_route(WhServersPage *self, WhServer *server)
+{
+	const char *id = wh_server_get_id(server);
+	g_autofree char *last = NULL;
+	g_autoptr(WhServer) first = NULL;
+
+	if (g_settings_get_boolean(self->settings, "multihop")) {
+		g_autofree char *entry = g_settings_get_string(self->settings, "multihop-entry");
+		g_autofree char *exit = g_settings_get_string(self->settings, "multihop-exit");
+
+		return g_str_equal(entry, id) || g_str_equal(exit, id);
+	}
+	last = g_settings_get_string(self->settings, "last-server");
+	if (wh_server_store_find(self->store, last) != NULL)
+		return g_str_equal(last, id);
+	first = g_list_model_get_item(wh_server_store_get_model(self->store), 0);
+	return first == server;
+}
+
 static WhServerRowStatus status_for(WhServersPage *self, WhServer *server)
 {
-	g_autofree char *last = g_settings_get_string(self->settings, "last-server");
 	g_autofree char *state = NULL;
 
-	if (!g_str_equal(last, wh_server_get_id(server)))
+	if (!in_current_route(self, server))
 		return WH_SERVER_ROW_IDLE;
 	if (self->client != NULL)
 		g_object_get(self->client, "state", &state, NULL);
@@ -78,6 +99,8 @@ static void on_items_changed(WhServersPage *self)
 	GListModel *model = wh_server_store_get_model(self->store);
 
 	gtk_stack_set_visible_child_name(self->stack, g_list_model_get_n_items(model) > 0 ? "list" : "empty");
+	/* Without a last server, the first one is the current choice. */
+	update_statuses(self);
 }
 
 static void on_keys_deleted(GObject *source, GAsyncResult *result, gpointer user_data)
@@ -220,8 +243,11 @@ GtkWidget *wh_servers_page_new(WhApplication *app)
 		g_object_ref(self->client);
 		g_signal_connect_object(self->client, "changed", G_CALLBACK(update_statuses), self, G_CONNECT_SWAPPED);
 	}
-	g_signal_connect_object(self->settings, "changed::last-server", G_CALLBACK(update_statuses), self,
-				G_CONNECT_SWAPPED);
+	for (gsize i = 0; i < G_N_ELEMENTS(route_settings); i++) {
+		g_autofree char *signal = g_strconcat("changed::", route_settings[i], NULL);
+
+		g_signal_connect_object(self->settings, signal, G_CALLBACK(update_statuses), self, G_CONNECT_SWAPPED);
+	}
 
 	model = wh_server_store_get_model(self->store);
 	gtk_list_box_bind_model(self->list, model, create_row, self, NULL);
