@@ -216,6 +216,11 @@ static WhServer *read_fields(WhServerDialog *self)
 		show_field_error(self, find_field("name"), _("is empty"));
 		return NULL;
 	}
+	/* wh_server_validate looks at the key before the endpoint; the form asks in its own order. */
+	if (*row_text(self->endpoint_row) == '\0') {
+		show_field_error(self, find_field("endpoint"), _("is missing"));
+		return NULL;
+	}
 	g_object_set(server,
 		     "endpoint", row_text(self->endpoint_row),
 		     "public-key", row_text(self->public_key_row),
@@ -360,6 +365,12 @@ static void save_activated(GtkWidget *widget, const char *action_name, GVariant 
 static void on_field_changed(GtkEditable *row)
 {
 	gtk_widget_remove_css_class(GTK_WIDGET(row), "error");
+}
+
+/* Enter in any field saves, as in other GNOME dialogs. */
+static void on_field_activated(WhServerDialog *self)
+{
+	gtk_widget_activate_action(GTK_WIDGET(self), "server.save", NULL);
 }
 
 static void on_private_key_changed(WhServerDialog *self)
@@ -512,8 +523,12 @@ static void wh_server_dialog_init(WhServerDialog *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
 	self->cancellable = g_cancellable_new();
-	for (gsize i = 0; i < G_N_ELEMENTS(field_rows); i++)
-		g_signal_connect(member(self, field_rows[i].row_offset), "changed", G_CALLBACK(on_field_changed), NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(field_rows); i++) {
+		GtkWidget *row = member(self, field_rows[i].row_offset);
+
+		g_signal_connect(row, "changed", G_CALLBACK(on_field_changed), NULL);
+		g_signal_connect_swapped(row, "entry-activated", G_CALLBACK(on_field_activated), self);
+	}
 	on_private_key_changed(self);
 }
 
