@@ -8,7 +8,9 @@
 int main(int argc, char *argv[])
 {
 	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	/* WIREHOP_LOCALEDIR: the translations of a build tree (<build>/po), for tests and translators. */
+	const char *localedir = g_getenv("WIREHOP_LOCALEDIR");
+	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
 	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 	textdomain(GETTEXT_PACKAGE);
 
