@@ -126,7 +126,9 @@ static void show_field_error(WhServerDialog *self, const FieldRow *field, const 
 static const FieldRow *find_field(const char *field)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS(field_rows); i++) {
-		if (g_str_equal(field_rows[i].field, field))
+		/* g_strcmp0, not g_str_equal: inlined with a constant field, GCC 12 -O3 flags the strcmp
+		 * of table entries of other lengths (-Wstring-compare, a false positive). */
+		if (g_strcmp0(field_rows[i].field, field) == 0)
 			return &field_rows[i];
 	}
 	return NULL;
