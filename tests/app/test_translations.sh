@@ -116,10 +116,10 @@ check "ru.po has the three Russian plural forms" \
 
 # ---- 3. Literals that bypass gettext --------------------------------------------------------
 # A heuristic, not a parser: every statement of src/app/*.c (joined over lines up to its ';')
-# that calls a setter of visible text, with _(), N_(), C_(), ngettext() calls, "" and the product
-# name "Wirehop" removed, and the arguments that are ids rather than text (the response id of
-# adw_message_dialog_add_response(s), an "app."/"win." action name) dropped, must have no string
-# literal with a letter left. A statement with the comment /* no-i18n */ is skipped.
+# that calls a setter of visible text must keep no string literal with a letter once these are
+# taken out: _(), N_(), C_(), ngettext() calls, "" and the product name "Wirehop", the ids that are
+# not text (the response id of adw_message_dialog_add_response(s), the page name of *_add_titled,
+# an "app."/"win." action name) and icon names. A statement with /* no-i18n */ is skipped.
 untranslated_calls() {
   perl -0777 -ne '
     my $file = $ARGV;
@@ -131,6 +131,7 @@ untranslated_calls() {
       |adw_\w+_set_(?:title|subtitle|description|heading|body|label|tooltip_text|button_label|placeholder_text)
       |adw_\w+_new_with_(?:label|title)|adw_toast_new(?:_format)?|adw_message_dialog_new
       |adw_message_dialog_(?:add_response|add_responses|format_heading|format_body)
+      |adw_view_stack_add_titled(?:_with_icon)?|gtk_stack_add_titled
       |adw_status_page_set_(?:title|description)|adw_about_window_set_\w+
       |g_notification_new|g_notification_set_(?:title|body)|g_notification_add_button\w*
       |g_menu_append|g_menu_item_new|g_menu_insert|g_menu_prepend
@@ -141,8 +142,8 @@ untranslated_calls() {
       next unless $stmt =~ $setters;
       next if $stmt =~ m{/\*\s*no-i18n\s*\*/};
       (my $s = $stmt) =~ s{//[^\n]*|/\*.*?\*/}{}gs;
-      # A response id is the literal just before its label.
-      $s =~ s/"(?:[^"\\]|\\.)*"(?=\s*,\s*_\s*\()//g if $s =~ /add_responses?\s*\(/;
+      # A response or page id is the literal just before its label.
+      $s =~ s/"(?:[^"\\]|\\.)*"(?=\s*,\s*_\s*\()//g if $s =~ /add_(?:responses?|titled\w*)\s*\(/;
       $s =~ s/\b(?:N?C?_|ngettext|g_dngettext|g_dpgettext2)\s*\((?:[^()"]|"(?:[^"\\]|\\.)*"|\((?:[^()"]|"(?:[^"\\]|\\.)*")*\))*\)//g;
       $s =~ s/"(?:app|win|servers)\.[\w.:-]*(?:\((?:[^"\\]|\\.)*\))?"//g;
       $s =~ s/"(?:Wirehop|)"//g;
@@ -170,6 +171,7 @@ static void f(void)
 	adw_message_dialog_add_responses(dialog, "cancel", _("_Cancel"), "remove",
 					 _("_Remove"), NULL);
 	g_menu_append(menu, _("_Quit"), "app.quit");
+	adw_view_stack_add_titled(stack, page, "servers", _("Servers"));
 	gtk_label_set_label(self->status_label, text ? text : "");
 }
 EOF
