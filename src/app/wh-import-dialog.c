@@ -192,7 +192,7 @@ static void on_private_key_saved(GObject *source, GAsyncResult *async_result, gp
 /* One file at a time: its keys to the keyring, then its server to the store. */
 static void save_next(Import *import)
 {
-	WhImportResult *result;
+	WhImportResult *result = NULL;
 	g_autofree char *label = NULL;
 
 	while (import->next < import->results->len) {
@@ -201,7 +201,7 @@ static void save_next(Import *import)
 			break;
 		import->next++;
 	}
-	if (import->next == import->results->len) {
+	if (import->next == import->results->len || result == NULL) {
 		finish(import);
 		return;
 	}
