@@ -30,7 +30,7 @@ g.wait_state(win, "Connected", 30)
 g.ok("connect switch → the window says Connected")
 g.wait_helper_state("connected", 5)
 g.ok("wirehopctl status: connected")
-g.wait_until(lambda: any(t.startswith("Last handshake") for t in g.all_label_text(win)), 10,
+g.wait_until(lambda: any(t.startswith("Last handshake") for t in g.all_label_text(g.page(win, "Connection"))), 10,
              "the handshake age shown")
 g.screenshot("main")
 
@@ -47,6 +47,18 @@ g.run(os.environ["WIREHOPCTL"], "disconnect")
 g.wait_state(win, "Disconnected", 20)
 g.check(not g.connect_switch(win).checked, "the switch is on after wirehopctl disconnect")
 g.ok("wirehopctl disconnect from outside → the window says Disconnected, the switch is off")
+
+# The preferences window, from the main menu.
+g.click(g.button(win, "Main Menu"))
+g.click(g.button(g.app(), "Preferences"))
+prefs = g.wait_until(lambda: [w for w in g.app().children if w.name == "Preferences"], 20,
+                     "the preferences window")[0]
+g.switch(prefs, "Kill switch")
+g.screenshot("preferences")
+prefs.doActionNamed("window.close")
+g.wait_until(lambda: not [w for w in g.app().children if w.name == "Preferences"], 10,
+             "the preferences window closed")
+g.ok("Main Menu → Preferences opens the preferences window (kill switch there), and it closes")
 
 # The private key lives in the keyring only: not in servers.ini, dconf or anything else under HOME
 # in clear text (the keyring file is encrypted).

@@ -166,6 +166,7 @@ gui_py() {
     | sed -u '/^\(ok \|not ok \|# \)/!s/^/# /' || status=$?
   [ -s "$WH_TMP/tap.n" ] && WH_TAP_N=$(cat "$WH_TMP/tap.n")
   if [ "$status" != 0 ]; then
+    echo "# $script exited with status $status"
     WH_DONE=1
     cp "$WH_TMP/app.log" "$GUI_SHOTS/app.log" 2>/dev/null
     wh_dump_logs

@@ -31,6 +31,9 @@ config.typingDelay = 0.02
 from dogtail import rawinput, tree  # noqa: E402 (config first)
 import pyatspi  # noqa: E402
 
+# dogtail sends uncaught exceptions to its (silenced) logger: give them back to stderr.
+sys.excepthook = sys.__excepthook__
+
 SHOTS = os.environ["GUI_SHOTS"]
 WIREHOPCTL = os.environ["WIREHOPCTL"]
 HELPER = ("io.github.wirehop.Helper1", "/io/github/wirehop/Helper1")
@@ -188,21 +191,45 @@ def has_state(node, state):
     return node.getState().contains(state)
 
 
+# The view stack's pages, in the switcher's order; each page's root is named after its class.
+PAGES = ("Connection", "Servers", "Multihop")
+_page_nodes = {}
+
+
+def page(win, name):
+    """The root of a page ("Connection", "Servers", "Multihop"): searches inside it are much
+    shorter than searches of the whole window (GTK 4.8 has no AT-SPI cache: a node, a call)."""
+    key = (id(win), name)
+    if key not in _page_nodes:
+        _page_nodes[key] = find(win, name="Wh%sPage" % name, roleName="filler", what="the %s page" % name)
+    return _page_nodes[key]
+
+
+def tabs(win):
+    """The view switcher's tabs, in PAGES's order (whatever the language)."""
+    key = (id(win), "tabs")
+    if key not in _page_nodes:
+        switcher = find(win, roleName="page tab list", what="the view switcher")
+        _page_nodes[key] = [c for c in switcher.children if c.roleName == "page tab"]
+    return _page_nodes[key]
+
+
 def show_page(win, name):
-    """One of the view stack's pages ("Connection", "Servers", "Multihop", or their translation)."""
-    tab = find(win, name=name, roleName="page tab")
+    """Shows a page through its tab in the view switcher; returns the page's root."""
+    tab = tabs(win)[PAGES.index(name)]
     click(tab)
     wait_until(lambda: has_state(tab, pyatspi.STATE_SELECTED), 10, "the %s page shown" % name)
+    return page(win, name)
 
 
 def connect_switch(win):
-    return find(win, name="Connect", roleName="check box", what="the connect switch")
+    return switch(page(win, "Connection"), "Connect")
 
 
 def group_text(win, group):
     """The text of the label inside a named group ("Connection state", "Route"): the window names
     what a label is, so a test finds it by that and not by what it says."""
-    node = find(win, name=group, roleName="panel", what="the group %r" % group)
+    node = find(page(win, "Connection"), name=group, roleName="panel", what="the group %r" % group)
     labels = [c for c in node.children if c.roleName == "label"]
     return labels[0].name if labels else ""
 
@@ -262,10 +289,9 @@ def button(root, label, seconds=20):
 
 
 def import_files(win, path):
-    """Servers page → Import… → GTK's file chooser: Ctrl+L, the path typed, Enter. Returns the
+    """Servers page → Import… → GTK's file chooser: Ctrl+L, the path typed, Import. Returns the
     summary dialog and its heading."""
-    show_page(win, "Servers")
-    click(button(win, "Import…"))
+    click(button(show_page(win, "Servers"), "Import…"))
     chooser = wait_until(lambda: [w for w in app().children if w.name == "Import WireGuard Files"],
                          20, "the file chooser")[0]
     type_location(chooser, path)
@@ -274,35 +300,34 @@ def import_files(win, path):
 
 def import_folder(win, path):
     """Servers page → the import menu → Import Folder… → the folder chooser."""
-    show_page(win, "Servers")
-    click(button(win, "More ways to import"))
+    click(button(show_page(win, "Servers"), "More ways to import"))
     click(button(app(), "Import Folder…"))
     chooser = wait_until(lambda: [w for w in app().children
                                   if w.name == "Import a Folder of WireGuard Files"],
                          20, "the folder chooser")[0]
     type_location(chooser, path.rstrip("/") + "/")
-    click(button(chooser, "Import"))
     return _import_summary()
 
 
-def type_location(chooser, path):
-    """Types a path into a file chooser's location entry, as a person does (Ctrl+L first)."""
+def type_location(chooser, path, accept="Import"):
+    """Types a path into a file chooser's location entry, as a person does (Ctrl+L first), and
+    presses the chooser's accept button (Enter would go to the completion popup, if one is up)."""
     rawinput.keyCombo("<Control>l")
     entry = find(chooser, name="GtkFileChooserEntry", what="the location entry that Ctrl+L opens")
     wait_until(lambda: has_state(entry, pyatspi.STATE_FOCUSED), 10, "the location entry focused")
     rawinput.typeText(path)
-    rawinput.pressKey("Return")
+    click(button(chooser, accept))
 
 
 def _import_summary():
+    """The dialog that sums an import up (an AdwMessageDialog, named after its heading)."""
     def look():
         for w in app().children:
-            for n in w.findChildren(lambda n: n.roleName == "label", recursive=True):
-                if "Imported" in n.name:
-                    return (w, n.name)
+            if w.roleName == "dialog" and "Imported" in w.name:
+                return w
         return None
-    dialog, heading = wait_until(look, 30, "the import summary")
-    return dialog, heading
+    dialog = wait_until(look, 30, "the import summary")
+    return dialog, dialog.name
 
 
 def close_dialog(dialog, label="Close"):
@@ -310,9 +335,82 @@ def close_dialog(dialog, label="Close"):
     wait_until(lambda: dialog not in app().children, 10, "the dialog closed")
 
 
+def switch(root, label, seconds=20):
+    """A GtkSwitch (AT-SPI "check box") by its accessible name."""
+    def look():
+        for n in root.findChildren(lambda n: n.roleName == "check box"
+                                   and n.name in (label, label + " " + label), recursive=True):
+            return n
+        return None
+    return wait_until(look, seconds, "the switch %r" % label)
+
+
+def set_switch(node, on):
+    if has_state(node, pyatspi.STATE_CHECKED) != on:
+        toggle(node)
+    wait_until(lambda: has_state(node, pyatspi.STATE_CHECKED) == on, 10,
+               "the switch %r %s" % (node.name, "on" if on else "off"))
+
+
+def combo_choose(root, label, item):
+    """Picks item in an AdwComboRow the way a person does: a click on the row opens its popover,
+    a click on the item chooses it. Returns what the row shows afterwards."""
+    combo = wait_until(lambda: [n for n in root.findChildren(
+        lambda n: n.roleName == "combo box" and n.name in (label, label + " " + label),
+        recursive=True)], 20, "the combo row %r" % label)[0]
+    combo.click()
+    popover = find(combo, name="GtkPopover", what="the popover of %r" % label)
+    find(popover, name=item, roleName="label", what="%r in the popover of %r" % (item, label)).click()
+    return wait_until(lambda: combo_shown(combo) == item and combo_shown(combo), 10,
+                      lambda: "the row %r shows %r (it shows %r)" % (label, item, _safe(lambda: combo_shown(combo))))
+
+
+def combo_shown(combo):
+    """The item an AdwComboRow shows: the label of its own list (not the popover's)."""
+    for lst in combo.findChildren(lambda n: n.roleName == "list", recursive=True):
+        if any(a.name == "GtkPopover" for a in _ancestors(lst, combo)):
+            continue
+        labels = lst.findChildren(lambda n: n.roleName == "label", recursive=True)
+        return labels[0].name if labels else None
+    return None
+
+
+def _ancestors(node, stop):
+    while node is not None and node != stop:
+        yield node
+        node = node.parent
+
+
+class ConnectMonitor:
+    """Every Connect call that reaches the helper on the private system bus, seen from a monitor
+    connection of its own (BecomeMonitor: we are root on a bus we started). calls holds each call's
+    profile as a dict (GVariant unpacked)."""
+
+    def __init__(self):
+        from gi.repository import Gio, GLib
+        self.calls = []
+        self._bus = Gio.DBusConnection.new_for_address_sync(
+            os.environ["DBUS_SYSTEM_BUS_ADDRESS"],
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None, None)
+        self._bus.add_filter(self._filter)
+        rule = "type='method_call',interface='%s',member='Connect'" % HELPER[0]
+        self._bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                            "org.freedesktop.DBus.Monitoring", "BecomeMonitor",
+                            GLib.Variant("(asu)", ([rule], 0)), None, Gio.DBusCallFlags.NONE, 10000, None)
+
+    def _filter(self, connection, message, incoming):
+        if message.get_member() == "Connect" and message.get_interface() == HELPER[0]:
+            self.calls.append(message.get_body().get_child_value(0).unpack())
+            # Dropped here, or GDBus would answer the call itself (no such object) and the bus
+            # disconnects a monitor that sends anything.
+            return None
+        return message
+
+
 def server_rows(win):
     """The names of the servers in the Servers page's list."""
-    lists = [n for n in find_all(win, "list") if n.name == "Servers"]
+    lists = [n for n in find_all(page(win, "Servers"), "list") if n.name == "Servers"]
     if not lists:
         return []
     return [r.name for r in lists[0].children if r.roleName == "list item"]
