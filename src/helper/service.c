@@ -45,16 +45,26 @@ static void pending_call_free(struct pending_call *call)
 typedef struct pending_call pending_call;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(pending_call, pending_call_free)
 
+/* polkit's answer: TRUE to go on, or FALSE with the refusal already sent (and a refused profile's
+ * key text wiped). */
+static bool authorized(struct pending_call *call, GAsyncResult *result)
+{
+	g_autoptr(GError) error = NULL;
+	if (authority_check_finish(result, &error))
+		return true;
+	if (call->argument)
+		profile_wipe_secret_text(call->argument);
+	g_dbus_method_invocation_return_gerror(g_steal_pointer(&call->invocation), error);
+	return false;
+}
+
 static void on_connect_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(pending_call) call = user_data;
 	g_autoptr(GError) error = NULL;
 	(void)source;
-	if (!authority_check_finish(result, &error)) {
-		profile_wipe_secret_text(call->argument);
-		g_dbus_method_invocation_return_gerror(g_steal_pointer(&call->invocation), error);
+	if (!authorized(call, result))
 		return;
-	}
 	struct profile *profile = profile_from_variant(call->argument, &error);
 	/* The key text lives in the message's buffer: overwrite it once read. */
 	profile_wipe_secret_text(call->argument);
@@ -92,12 +102,9 @@ static gboolean handle_connect(WhHelper1 *skeleton, GDBusMethodInvocation *invoc
 static void on_disconnect_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(pending_call) call = user_data;
-	g_autoptr(GError) error = NULL;
 	(void)source;
-	if (!authority_check_finish(result, &error)) {
-		g_dbus_method_invocation_return_gerror(g_steal_pointer(&call->invocation), error);
+	if (!authorized(call, result))
 		return;
-	}
 	g_message("disconnect requested by %s", g_dbus_method_invocation_get_sender(call->invocation));
 	connection_disconnect(call->service->connection);
 	g_dbus_method_invocation_return_value(g_steal_pointer(&call->invocation), NULL);
@@ -130,10 +137,8 @@ static void on_set_kill_switch_authorized(GObject *source, GAsyncResult *result,
 	g_autoptr(pending_call) call = user_data;
 	g_autoptr(GError) error = NULL;
 	(void)source;
-	if (!authority_check_finish(result, &error)) {
-		g_dbus_method_invocation_return_gerror(g_steal_pointer(&call->invocation), error);
+	if (!authorized(call, result))
 		return;
-	}
 	struct service *service = call->service;
 	gboolean enabled = g_variant_get_boolean(call->argument);
 	bool before = connection_kill_switch_default(service->connection);
