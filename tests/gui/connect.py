@@ -19,7 +19,7 @@ g.close_dialog(dialog)
 rows = g.wait_until(lambda: g.server_rows(win), 10, "a row in the server list")
 g.log("server rows: %r" % rows)
 g.check(any(r.startswith("relay") for r in rows), "the server list shows no 'relay': %r" % rows)
-g.ok("relay.conf imported through the file chooser (Ctrl+L, path, Enter); the list shows it")
+g.ok("relay.conf imported through the file chooser (Ctrl+L, the path, Import); the list shows it")
 g.screenshot("servers")
 
 g.show_page(win, "Connection")

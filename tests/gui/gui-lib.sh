@@ -13,7 +13,6 @@
 #   WIREHOP_APP           the wirehop binary
 #   WIREHOP_SCHEMA_DIR    the build's data/ directory, with gschemas.compiled
 #   WIREHOP_LOCALE_DIR    the build's po/ directory (LANG/LC_MESSAGES/wirehop.mo)
-#   WIREHOP_APP_LOCALEDIR the locale directory compiled into the app (prefix/share/locale)
 #   WIREHOP_GUI_SHOTS     where screenshots and the app's log are kept (default: $WH_TMP/shots)
 
 # shellcheck source=../helper/helper-lib.sh
@@ -59,7 +58,7 @@ gui_init() {
   [ -x "${WIREHOP_APP:-}" ] || { echo "FAIL: WIREHOP_APP is not set to the wirehop binary" >&2; exit 1; }
   [ -f "${WIREHOP_SCHEMA_DIR:-}/gschemas.compiled" ] \
     || { echo "FAIL: WIREHOP_SCHEMA_DIR has no gschemas.compiled" >&2; exit 1; }
-  hp_init Xvfb dbus-daemon gnome-keyring-daemon gsettings import unshare "$@"
+  hp_init Xvfb dbus-daemon gnome-keyring-daemon gsettings import "$@"
   trap gui_cleanup EXIT
   "$WH_PY" -c 'import dogtail, pyatspi' 2>/dev/null \
     || wh_die "python3-dogtail is missing for $WH_PY (tools/dev deps installs it)"
@@ -140,17 +139,13 @@ gui_session_has() {
 }
 
 # gui_start_app [wirehop options]: the app as root in the root namespace, on the session above,
-# with the build's translations in place of the installed ones (a bind mount in a mount namespace
-# of its own, so the app binary is the one that would be installed, untouched).
+# with the build's translations (WIREHOP_LOCALEDIR, which the app reads in place of the installed
+# locale directory).
 gui_start_app() {
-  local localedir=${WIREHOP_APP_LOCALEDIR:-} builddir=${WIREHOP_LOCALE_DIR:-}
   echo "# ---- $(date +%T) start wirehop $* (LANGUAGE=$LANGUAGE) ----" >>"$WH_TMP/app.log"
   # Leaks are GTK's business at exit; every other sanitizer report still aborts the app.
-  gui_run env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 G_MESSAGES_DEBUG=wirehop \
-    unshare --mount --propagation private sh -c '
-      if [ -n "$1" ] && [ -d "$1" ] && [ -d "$2" ]; then mount --bind "$2" "$1" || exit 1; fi
-      shift 2
-      exec "$@"' sh "$localedir" "$builddir" "$WIREHOP_APP" "$@" >>"$WH_TMP/app.log" 2>&1 &
+  gui_run env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 \
+    WIREHOP_LOCALEDIR="${WIREHOP_LOCALE_DIR:-}" "$WIREHOP_APP" "$@" >>"$WH_TMP/app.log" 2>&1 &
   GUI_APP_PID=$!
 }
 

@@ -336,10 +336,13 @@ def close_dialog(dialog, label="Close"):
 
 
 def switch(root, label, seconds=20):
-    """A GtkSwitch (AT-SPI "check box") by its accessible name."""
+    """A GtkSwitch (AT-SPI "check box") by its accessible name (case aside: a row's title in
+    Title Case names the switch as well as its own label does)."""
+    names = (label.lower(), (label + " " + label).lower())
+
     def look():
         for n in root.findChildren(lambda n: n.roleName == "check box"
-                                   and n.name in (label, label + " " + label), recursive=True):
+                                   and n.name.lower() in names, recursive=True):
             return n
         return None
     return wait_until(look, seconds, "the switch %r" % label)
