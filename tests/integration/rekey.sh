@@ -3,7 +3,7 @@
 # REKEY_AFTER_TIME (120 s) passes. A, which initiated the session and keeps sending, must start a
 # new handshake about 120 s after the first; both sides must report the new handshake time, and
 # neither direction may lose more than one ping over the whole run (no stall around the key
-# change; no reply slower than 1 s). About 2.3 minutes.
+# change; no reply slower than 3 s, below REKEY_TIMEOUT). About 2.3 minutes.
 #   IMPL_A=wireguard-go IMPL_B=wireguard-go tests/integration/rekey.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -75,8 +75,10 @@ wh_log "A -> B: $sent_a sent, $lost_a lost, max rtt $rtt_a ms; B -> A: $sent_b s
   || wh_die "too few pings were sent ($sent_a, $sent_b): the traffic was not continuous"
 [ "$lost_a" -le 1 ] || wh_die "A -> B lost $lost_a pings across the rekey (at most 1 allowed)"
 [ "$lost_b" -le 1 ] || wh_die "B -> A lost $lost_b pings across the rekey (at most 1 allowed)"
+# A key change that stalls waits for a handshake retry, REKEY_TIMEOUT (5 s); a loaded machine's
+# scheduling hiccups stay well under 3 s (one CI run saw 1.1 s with no rekey stall).
 for r in "$rtt_a" "$rtt_b"; do
-  awk -v r="$r" 'BEGIN { exit !(r < 1000) }' || wh_die "a ping took $r ms: the tunnel stalled around the rekey"
+  awk -v r="$r" 'BEGIN { exit !(r < 3000) }' || wh_die "a ping took $r ms: the tunnel stalled around the rekey"
 done
 wh_ok "continuous traffic across the rekey: A -> B $lost_a of $sent_a lost, B -> A $lost_b of $sent_b lost, max rtt $rtt_a / $rtt_b ms"
 wh_ping_exact A "${WH_TUN4[B]}" 20 -i 0.01 -W 2
