@@ -71,20 +71,32 @@ gui_init() {
   gui_start_session
 }
 
+# GUI_USER_DISPLAY=1 (the demo): draw on the display of the environment (DISPLAY, or
+# WAYLAND_DISPLAY) instead of a private Xvfb; everything else stays private to the run.
 gui_start_session() {
   GUI_MARK=$WH_TMP
+  if [ "${GUI_USER_DISPLAY:-0}" = 1 ]; then
+    gui_keep_user_display
+  fi
   export HOME=$WH_TMP/home
   export XDG_CONFIG_HOME=$HOME/.config XDG_DATA_HOME=$HOME/.local/share XDG_CACHE_HOME=$HOME/.cache
   export XDG_RUNTIME_DIR=$WH_TMP/runtime
   mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
   mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
-  unset WAYLAND_DISPLAY NO_AT_BRIDGE GTK_A11Y SESSION_MANAGER
+  unset NO_AT_BRIDGE GTK_A11Y SESSION_MANAGER
   export GSETTINGS_SCHEMA_DIR=$WIREHOP_SCHEMA_DIR GSETTINGS_BACKEND=dconf
-  export GSK_RENDERER=cairo GDK_BACKEND=x11
+  if [ "${GUI_USER_DISPLAY:-0}" != 1 ]; then
+    unset WAYLAND_DISPLAY
+    export GSK_RENDERER=cairo GDK_BACKEND=x11
+  fi
   export LANGUAGE=${LANGUAGE:-en} LANG=C.UTF-8 LC_ALL=
   export GUI_SHOTS
 
-  gui_start_xvfb
+  if [ "${GUI_USER_DISPLAY:-0}" = 1 ]; then
+    wh_ok "the app will use your display (${WAYLAND_DISPLAY:-$DISPLAY})"
+  else
+    gui_start_xvfb
+  fi
   gui_start_session_bus
   gui_run gsettings set org.gnome.desktop.interface toolkit-accessibility true \
     || wh_die "gsettings could not switch accessibility on"
@@ -96,7 +108,23 @@ gui_start_session() {
   wh_must_wait_for 30 "gnome-keyring-daemon on the session bus" gui_session_has org.freedesktop.secrets
   gui_run /usr/libexec/at-spi-bus-launcher --launch-immediately >"$WH_TMP/at-spi.log" 2>&1 &
   wh_must_wait_for 30 "the AT-SPI bus" gui_session_has org.a11y.Bus
-  wh_ok "session: Xvfb $DISPLAY, session bus, dconf (accessibility on), keyring, AT-SPI bus"
+  wh_ok "session: display ${WAYLAND_DISPLAY:-$DISPLAY}, session bus, dconf (accessibility on), keyring, AT-SPI bus"
+}
+
+# The user's display as root with a HOME and XDG_RUNTIME_DIR of our own: X needs the user's
+# cookie, Wayland the socket's full path (sudo users: SUDO_USER's).
+gui_keep_user_display() {
+  local user_home=$HOME user_runtime=${XDG_RUNTIME_DIR:-}
+  if [ -n "${SUDO_USER:-}" ]; then
+    user_home=$(getent passwd "$SUDO_USER" | cut -d: -f6)
+    user_runtime=/run/user/$(id -u "$SUDO_USER")
+  fi
+  if [ -n "${WAYLAND_DISPLAY:-}" ] && [[ $WAYLAND_DISPLAY != /* ]]; then
+    export WAYLAND_DISPLAY=$user_runtime/$WAYLAND_DISPLAY
+  fi
+  if [ -n "${DISPLAY:-}" ] && [ -z "${XAUTHORITY:-}" ] && [ -f "$user_home/.Xauthority" ]; then
+    export XAUTHORITY=$user_home/.Xauthority
+  fi
 }
 
 gui_start_xvfb() {
