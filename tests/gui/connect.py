@@ -55,6 +55,7 @@ prefs = g.wait_until(lambda: [w for w in g.app().children if w.name == "Preferen
                      "the preferences window")[0]
 g.switch(prefs, "Kill switch")
 g.screenshot("preferences")
+g.screenshot("preferences-window", window="Preferences")
 prefs.doActionNamed("window.close")
 g.wait_until(lambda: not [w for w in g.app().children if w.name == "Preferences"], 10,
              "the preferences window closed")

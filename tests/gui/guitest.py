@@ -110,10 +110,11 @@ def run(*argv, check_status=True):
     return p.stdout
 
 
-def screenshot(name):
-    """The whole Xvfb screen as SHOTS/name.png, as a person would see it."""
+def screenshot(name, window="root"):
+    """The whole Xvfb screen as SHOTS/name.png, as a person would see it (or only the X window
+    with that title)."""
     path = os.path.join(SHOTS, name + ".png")
-    run("import", "-window", "root", path)
+    run("import", "-window", window, path)
     return path
 
 
