@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <sodium.h>
 
 #include "uapi/address.h"
@@ -17,6 +18,9 @@ enum {
 	NAME_MAX_LEN = 256,
 };
 
+/* Messages are "field: reason": the field is the profile's key and stays as it is (the app finds the
+ * form row by it), the reason is translated. The domain is bound by the app only, so wirehopd and
+ * wirehopctl say it in English. */
 static gboolean fail(GError **error, const char *field, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
 static gboolean fail(GError **error, const char *field, const char *format, ...)
@@ -29,6 +33,34 @@ static gboolean fail(GError **error, const char *field, const char *format, ...)
 	return FALSE;
 }
 
+/* What wh_address_parse_prefix says is wrong (tunnel/uapi/address.c, which has no gettext), marked
+ * here so that the template has it; _(problem) translates it where it is shown, here and in
+ * wh-server.c. Keep the list in step with that file. */
+static const char *const address_problems[] G_GNUC_UNUSED = {
+	N_("no '/cidr'"),
+	N_("scope in a prefix"),
+	N_("cidr with a sign or a leading zero"),
+	N_("cidr above 32 for IPv4"),
+	N_("cidr above 128 for IPv6"),
+	N_("cidr that is not a number"),
+	N_("IPv4 field with a leading zero"),
+	N_("IPv4 field above 255"),
+	N_("empty IPv4 field"),
+	N_("more than four IPv4 fields"),
+	N_("unexpected character in an IPv4 address"),
+	N_("fewer than four IPv4 fields"),
+	N_("no address"),
+	N_("IPv6 field of more than four hex digits"),
+	N_("embedded IPv4 address not in the last two IPv6 fields"),
+	N_("empty IPv6 field"),
+	N_("characters after eight IPv6 fields"),
+	N_("unexpected character in an IPv6 address"),
+	N_("IPv6 address ending in a single colon"),
+	N_("more than one \"::\" in an IPv6 address"),
+	N_("fewer than eight IPv6 fields and no \"::\""),
+	N_("\"::\" standing for no zero field"),
+};
+
 /* The value of key in dict if it has the expected type; a missing key is left for the caller. */
 static gboolean lookup(GVariant *dict, const char *key, const char *type, GVariant **value, const char *field,
 		       GError **error)
@@ -38,7 +70,7 @@ static gboolean lookup(GVariant *dict, const char *key, const char *type, GVaria
 		return TRUE;
 	if (!g_variant_is_of_type(*value, G_VARIANT_TYPE(type))) {
 		g_autofree char *field_name = g_strdup_printf("%s%s", field, key);
-		fail(error, field_name, "has type %s, expected %s", g_variant_get_type_string(*value), type);
+		fail(error, field_name, _("has type %s, expected %s"), g_variant_get_type_string(*value), type);
 		g_clear_pointer(value, g_variant_unref);
 		return FALSE;
 	}
@@ -53,7 +85,7 @@ static gboolean check_keys(GVariant *dict, const char *const *known, const char 
 	while (g_variant_iter_next(&iter, "{&sv}", &key, NULL)) {
 		if (!g_strv_contains(known, key)) {
 			g_autofree char *field_name = g_strdup_printf("%s%s", field, key);
-			return fail(error, field_name, "unknown key");
+			return fail(error, field_name, _("unknown key"));
 		}
 	}
 	return TRUE;
@@ -63,7 +95,7 @@ static gboolean check_keys(GVariant *dict, const char *const *known, const char 
 static gboolean parse_key(const char *text, uint8_t key[PROFILE_KEY_SIZE], const char *field, GError **error)
 {
 	if (!wh_key_from_base64(key, text))
-		return fail(error, field, "is not a base64 key of 32 bytes (44 characters ending in '=')");
+		return fail(error, field, _("is not a base64 key of 32 bytes (44 characters ending in '=')"));
 	return TRUE;
 }
 
@@ -72,7 +104,7 @@ static gboolean parse_prefix(const char *text, struct profile_prefix *prefix, co
 	uint16_t family;
 	const char *problem = wh_address_parse_prefix(&family, prefix->addr, &prefix->cidr, text, strlen(text));
 	if (problem)
-		return fail(error, field, "\"%.64s\" is not an IP prefix (%s)", text, problem);
+		return fail(error, field, _("\"%.64s\" is not an IP prefix (%s)"), text, _(problem));
 	prefix->family = family;
 	return TRUE;
 }
@@ -82,7 +114,7 @@ static gboolean parse_prefixes(GVariant *list, struct profile_prefix **out, size
 {
 	size_t n = g_variant_n_children(list);
 	if (n > PROFILE_MAX_LIST)
-		return fail(error, field, "has %zu entries, at most %d are allowed", n, PROFILE_MAX_LIST);
+		return fail(error, field, _("has %zu entries, at most %d are allowed"), n, PROFILE_MAX_LIST);
 	g_autofree struct profile_prefix *prefixes = g_new0(struct profile_prefix, n ? n : 1);
 	for (size_t i = 0; i < n; i++) {
 		const char *text;
@@ -117,26 +149,26 @@ static gboolean parse_endpoint(const char *text, struct profile_hop *hop, const 
 	if (text[0] == '[') {
 		const char *close = strchr(text, ']');
 		if (!close || close[1] != ':')
-			return fail(error, field, "\"%.64s\" is not [IPv6]:port", text);
+			return fail(error, field, _("\"%.64s\" is not [IPv6]:port"), text);
 		host = g_strndup(text + 1, (size_t)(close - text - 1));
 		uint8_t addr[16];
 		if (inet_pton(AF_INET6, host, addr) != 1)
-			return fail(error, field, "\"%.64s\" is not an IPv6 address", host);
+			return fail(error, field, _("\"%.64s\" is not an IPv6 address"), host);
 		colon = close + 1;
 	} else {
 		colon = strrchr(text, ':');
 		if (!colon)
-			return fail(error, field, "\"%.64s\" has no port (host:port)", text);
+			return fail(error, field, _("\"%.64s\" has no port (host:port)"), text);
 		host = g_strndup(text, (size_t)(colon - text));
 		if (strchr(host, ':'))
-			return fail(error, field, "\"%.64s\": an IPv6 address must be in brackets", text);
+			return fail(error, field, _("\"%.64s\": an IPv6 address must be in brackets"), text);
 		if (!is_host_name(host))
-			return fail(error, field, "\"%.64s\" is not an IP address or host name", host);
+			return fail(error, field, _("\"%.64s\" is not an IP address or host name"), host);
 	}
 	uint64_t port;
 	const char *port_text = colon + 1;
 	if (wh_address_parse_decimal(port_text, strlen(port_text), 65535, &port) < 0 || port == 0)
-		return fail(error, field, "port \"%.16s\" is not a number from 1 to 65535", port_text);
+		return fail(error, field, _("port \"%.16s\" is not a number from 1 to 65535"), port_text);
 	hop->endpoint_host = g_steal_pointer(&host);
 	hop->endpoint_port = (uint16_t)port;
 	return TRUE;
@@ -162,25 +194,25 @@ static gboolean parse_hop(GVariant *dict, size_t index, struct profile *profile,
 
 	g_autofree char *field = g_strconcat(prefix, "public-key", NULL);
 	if (!public_key)
-		return fail(error, field, "is missing");
+		return fail(error, field, _("is missing"));
 	if (!parse_key(g_variant_get_string(public_key, NULL), hop->public_key, field, error))
 		return FALSE;
 
 	g_free(field);
 	field = g_strconcat(prefix, "endpoint", NULL);
 	if (!endpoint)
-		return fail(error, field, "is missing");
+		return fail(error, field, _("is missing"));
 	if (!parse_endpoint(g_variant_get_string(endpoint, NULL), hop, field, error))
 		return FALSE;
 
 	g_free(field);
 	field = g_strconcat(prefix, "allowed-ips", NULL);
 	if (!allowed_ips)
-		return fail(error, field, "is missing");
+		return fail(error, field, _("is missing"));
 	if (!parse_prefixes(allowed_ips, &hop->allowed_ips, &hop->n_allowed_ips, field, error))
 		return FALSE;
 	if (hop->n_allowed_ips == 0)
-		return fail(error, field, "is empty: no traffic would enter the tunnel");
+		return fail(error, field, _("is empty: no traffic would enter the tunnel"));
 
 	if (preshared_key) {
 		g_free(field);
@@ -195,7 +227,7 @@ static gboolean parse_hop(GVariant *dict, size_t index, struct profile *profile,
 		if (seconds > 65535) {
 			g_free(field);
 			field = g_strconcat(prefix, "persistent-keepalive", NULL);
-			return fail(error, field, "%u is above 65535 seconds", seconds);
+			return fail(error, field, _("%u is above 65535 seconds"), seconds);
 		}
 		hop->persistent_keepalive = (uint16_t)seconds;
 	}
@@ -206,9 +238,9 @@ static gboolean parse_hops(GVariant *hops, struct profile *profile, GError **err
 {
 	size_t n = g_variant_n_children(hops);
 	if (n == 0)
-		return fail(error, "hops", "is empty: give at least the server to connect to");
+		return fail(error, "hops", _("is empty: give at least the server to connect to"));
 	if (n > PROFILE_MAX_HOPS)
-		return fail(error, "hops", "has %zu servers, at most %d (entry and exit) are supported", n,
+		return fail(error, "hops", _("has %zu servers, at most %d (entry and exit) are supported"), n,
 			    PROFILE_MAX_HOPS);
 	profile->hops = g_new0(struct profile_hop, n);
 	profile->n_hops = n;
@@ -218,7 +250,7 @@ static gboolean parse_hops(GVariant *hops, struct profile *profile, GError **err
 			return FALSE;
 	}
 	if (n == 2 && memcmp(profile->hops[0].public_key, profile->hops[1].public_key, PROFILE_KEY_SIZE) == 0)
-		return fail(error, "hops", "entry and exit are the same server");
+		return fail(error, "hops", _("entry and exit are the same server"));
 	return TRUE;
 }
 
@@ -226,7 +258,7 @@ static gboolean parse_dns(GVariant *list, struct profile *profile, GError **erro
 {
 	size_t n = g_variant_n_children(list);
 	if (n > PROFILE_MAX_LIST)
-		return fail(error, "dns", "has %zu entries, at most %d are allowed", n, PROFILE_MAX_LIST);
+		return fail(error, "dns", _("has %zu entries, at most %d are allowed"), n, PROFILE_MAX_LIST);
 	profile->dns = g_new0(char *, n + 1);
 	for (size_t i = 0; i < n; i++) {
 		const char *text;
@@ -234,7 +266,7 @@ static gboolean parse_dns(GVariant *list, struct profile *profile, GError **erro
 		g_variant_get_child(list, i, "&s", &text);
 		if (inet_pton(AF_INET, text, addr) != 1 && inet_pton(AF_INET6, text, addr) != 1) {
 			g_autofree char *field = g_strdup_printf("dns[%zu]", i);
-			return fail(error, field, "\"%.64s\" is not an IP address", text);
+			return fail(error, field, _("\"%.64s\" is not an IP address"), text);
 		}
 		profile->dns[i] = g_strdup(text);
 	}
@@ -246,12 +278,12 @@ static gboolean parse_name(GVariant *name, struct profile *profile, GError **err
 	size_t len;
 	const char *text = g_variant_get_string(name, &len);
 	if (len == 0)
-		return fail(error, "name", "is empty");
+		return fail(error, "name", _("is empty"));
 	if (len > NAME_MAX_LEN)
-		return fail(error, "name", "is longer than %d bytes", NAME_MAX_LEN);
+		return fail(error, "name", _("is longer than %d bytes"), NAME_MAX_LEN);
 	for (const char *c = text; *c; c++) {
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return fail(error, "name", "contains control characters");
+			return fail(error, "name", _("contains control characters"));
 	}
 	profile->name = g_strdup(text);
 	return TRUE;
@@ -262,7 +294,7 @@ struct profile *profile_from_variant(GVariant *dict, GError **error)
 	static const char *const known[] = {"name", "private-key", "addresses", "dns", "mtu",
 					     "kill-switch", "daita", "hops", NULL};
 	if (!g_variant_is_of_type(dict, G_VARIANT_TYPE_VARDICT)) {
-		fail(error, "profile", "has type %s, expected a{sv}", g_variant_get_type_string(dict));
+		fail(error, "profile", _("has type %s, expected a{sv}"), g_variant_get_type_string(dict));
 		return NULL;
 	}
 	if (!check_keys(dict, known, "", error))
@@ -280,27 +312,27 @@ struct profile *profile_from_variant(GVariant *dict, GError **error)
 	profile->secrets = sodium_malloc(sizeof(*profile->secrets));
 	if (!profile->secrets) {
 		g_free(profile);
-		fail(error, "private-key", "no locked memory is available for it");
+		fail(error, "private-key", _("no locked memory is available for it"));
 		return NULL;
 	}
 	sodium_memzero(profile->secrets, sizeof(*profile->secrets));
 
 	gboolean ok = FALSE;
 	if (!name) {
-		fail(error, "name", "is missing");
+		fail(error, "name", _("is missing"));
 	} else if (!parse_name(name, profile, error)) {
 	} else if (!private_key) {
-		fail(error, "private-key", "is missing");
+		fail(error, "private-key", _("is missing"));
 	} else if (!parse_key(g_variant_get_string(private_key, NULL), profile->secrets->private_key, "private-key",
 			      error)) {
 	} else if (!addresses) {
-		fail(error, "addresses", "is missing");
+		fail(error, "addresses", _("is missing"));
 	} else if (!parse_prefixes(addresses, &profile->addresses, &profile->n_addresses, "addresses", error)) {
 	} else if (profile->n_addresses == 0) {
-		fail(error, "addresses", "is empty: the tunnel needs an address");
+		fail(error, "addresses", _("is empty: the tunnel needs an address"));
 	} else if (dns && !parse_dns(dns, profile, error)) {
 	} else if (!hops) {
-		fail(error, "hops", "is missing");
+		fail(error, "hops", _("is missing"));
 	} else if (!parse_hops(hops, profile, error)) {
 	} else {
 		profile->kill_switch = kill_switch && g_variant_get_boolean(kill_switch);
@@ -309,7 +341,7 @@ struct profile *profile_from_variant(GVariant *dict, GError **error)
 		if (mtu)
 			profile->mtu = g_variant_get_uint32(mtu);
 		if (profile->mtu < PROFILE_MIN_MTU || profile->mtu > PROFILE_MAX_MTU)
-			fail(error, "mtu", "%u is outside %d..%d", profile->mtu, PROFILE_MIN_MTU, PROFILE_MAX_MTU);
+			fail(error, "mtu", _("%u is outside %d..%d"), profile->mtu, PROFILE_MIN_MTU, PROFILE_MAX_MTU);
 		else
 			ok = TRUE;
 	}

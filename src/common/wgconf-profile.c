@@ -5,18 +5,24 @@
 #include <stdio.h>
 
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <sodium.h>
 
-/* The file must describe one server: one [Peer] with somewhere to send to. */
+/* The file must describe one server: one [Peer] with somewhere to send to. role is translated. */
 static gboolean check_server_file(const struct wgconf *conf, const char *role, GError **error)
 {
 	if (conf->n_peers != 1) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-			    "%s: has %zu [Peer] sections; a server's file has exactly one", role, conf->n_peers);
+			    /* Translators: the first %s is "exit file" or "entry file" */
+			    g_dngettext(GETTEXT_PACKAGE, "%s: has %zu [Peer] section; a server's file has exactly one",
+					"%s: has %zu [Peer] sections; a server's file has exactly one", conf->n_peers),
+			    role, conf->n_peers);
 		return FALSE;
 	}
 	if (conf->peers[0].endpoint[0] == '\0') {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: its [Peer] has no Endpoint", role);
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+			    /* Translators: %s is "exit file" or "entry file" */
+			    _("%s: its [Peer] has no Endpoint"), role);
 		return FALSE;
 	}
 	return TRUE;
@@ -97,9 +103,9 @@ GVariant *wgconf_profile_build(const struct wgconf *exit, const struct wgconf_pr
 	g_return_val_if_fail(exit != NULL, NULL);
 	if (!options)
 		options = &defaults;
-	if (!check_server_file(exit, "exit file", error))
+	if (!check_server_file(exit, _("exit file"), error))
 		return NULL;
-	if (options->entry && !check_server_file(options->entry, "entry file", error))
+	if (options->entry && !check_server_file(options->entry, _("entry file"), error))
 		return NULL;
 	exit_peer = &exit->peers[0];
 

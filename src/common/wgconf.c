@@ -3,12 +3,20 @@
 #include "wgconf.h"
 
 #include <arpa/inet.h>
+#include <libintl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
+
+/* Messages are translated in the app's gettext domain, GETTEXT_PACKAGE from src/common/meson.build
+ * (glibc's libintl, no GLib: the fuzz build takes this file too). Only the app binds the domain, so
+ * wirehopd, wirehopctl and the fuzzer keep English. N_ marks a text for xgettext where it is defined;
+ * _ translates it where it is used. What a message quotes of the file stays printable ASCII. */
+#define _(text) dgettext(GETTEXT_PACKAGE, text)
+#define N_(text) text
 
 enum limits {
 	MAX_LINE_LENGTH = 4096,
@@ -76,14 +84,36 @@ static struct quoted quote(struct span value)
 	return quoted;
 }
 
+/* A translated message is UTF-8 and may be cut at the end of the buffer: a character cut in two
+ * goes whole, so that the message stays valid UTF-8 (D-Bus strings must be). */
+static void drop_cut_character(char *message, size_t size)
+{
+	size_t len = strnlen(message, size);
+	size_t start = len;
+	unsigned char lead;
+	size_t need;
+
+	while (start > 0 && ((unsigned char)message[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start == 0)
+		return;
+	lead = (unsigned char)message[start - 1];
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	if (len - (start - 1) < need)
+		message[start - 1] = '\0';
+}
+
 __attribute__((format(printf, 2, 3))) static int fail(struct parser *parser, const char *format, ...)
 {
 	va_list args;
+	int len;
 
 	parser->diag->error_line = parser->line;
 	va_start(args, format);
-	vsnprintf(parser->diag->error, sizeof(parser->diag->error), format, args);
+	len = vsnprintf(parser->diag->error, sizeof(parser->diag->error), format, args);
 	va_end(args);
+	if (len >= (int)sizeof(parser->diag->error))
+		drop_cut_character(parser->diag->error, sizeof(parser->diag->error));
 	return -1;
 }
 
@@ -183,16 +213,16 @@ static const char *parse_prefix(struct wgconf_prefix *prefix, struct span text)
 	memset(prefix, 0, sizeof(*prefix));
 	prefix->family = parse_address(prefix->addr, address);
 	if (prefix->family == 0)
-		return "is not an IP prefix";
+		return N_("is not an IP prefix");
 	max_cidr = prefix->family == AF_INET ? 32 : 128;
 	if (!slash) {
 		prefix->cidr = (uint8_t)max_cidr;
 		return NULL;
 	}
 	if (!parse_number(&cidr, (struct span){slash + 1, text.len - address.len - 1}, 255))
-		return "is not an IP prefix";
+		return N_("is not an IP prefix");
 	if (cidr > max_cidr)
-		return prefix->family == AF_INET ? "has a prefix length over 32" : "has a prefix length over 128";
+		return prefix->family == AF_INET ? N_("has a prefix length over 32") : N_("has a prefix length over 128");
 	prefix->cidr = (uint8_t)cidr;
 	return NULL;
 }
@@ -241,27 +271,27 @@ static const char *endpoint_problem(struct span endpoint)
 		const char *close = memchr(endpoint.start, ']', endpoint.len);
 
 		if (!close)
-			return "has no ']' after the IPv6 address";
+			return N_("has no ']' after the IPv6 address");
 		if (parse_address(addr, (struct span){endpoint.start + 1, (size_t)(close - endpoint.start - 1)}) !=
 		    AF_INET6)
-			return "has no IPv6 address between '[' and ']'";
+			return N_("has no IPv6 address between '[' and ']'");
 		colon = close + 1;
 		if (colon == end || *colon != ':')
-			return "has no :port after ']'";
+			return N_("has no :port after ']'");
 	} else {
 		struct span host;
 
 		colon = memrchr(endpoint.start, ':', endpoint.len);
 		if (!colon)
-			return "has no :port";
+			return N_("has no :port");
 		host = (struct span){endpoint.start, (size_t)(colon - endpoint.start)};
 		if (memchr(host.start, ':', host.len))
-			return "needs brackets around an IPv6 address ([address]:port)";
+			return N_("needs brackets around an IPv6 address ([address]:port)");
 		if (parse_address(addr, host) != AF_INET && !is_host_name(host))
-			return "has no IP address or host name before :port";
+			return N_("has no IP address or host name before :port");
 	}
 	if (!parse_number(&port, (struct span){colon + 1, (size_t)(end - colon - 1)}, MAX_PORT) || port == 0)
-		return "has no port from 1 to 65535";
+		return N_("has no port from 1 to 65535");
 	return NULL;
 }
 
@@ -307,12 +337,12 @@ static int add_prefix(struct parser *parser, const char *name, struct span text,
 	const char *problem;
 
 	if (*count == WGCONF_MAX_LIST)
-		return fail(parser, "%s: more than %d entries", name, WGCONF_MAX_LIST);
+		return fail(parser, _("%s: more than %d entries"), name, WGCONF_MAX_LIST);
 	if (!reserve((void **)list, *count, sizeof(**list)))
-		return fail(parser, "out of memory");
+		return fail(parser, _("out of memory"));
 	problem = parse_prefix(&(*list)[*count], text);
 	if (problem)
-		return fail(parser, "%s: \"%s\" %s", name, quote(text).text, problem);
+		return fail(parser, _("%s: \"%s\" %s"), name, quote(text).text, _(problem));
 	(*count)++;
 	return 0;
 }
@@ -322,12 +352,12 @@ static int add_string(struct parser *parser, const char *name, struct span text,
 	char *copy;
 
 	if (*count == WGCONF_MAX_LIST)
-		return fail(parser, "%s: more than %d entries", name, WGCONF_MAX_LIST);
+		return fail(parser, _("%s: more than %d entries"), name, WGCONF_MAX_LIST);
 	if (!reserve((void **)list, *count, sizeof(**list)))
-		return fail(parser, "out of memory");
+		return fail(parser, _("out of memory"));
 	copy = strndup(text.start, text.len);
 	if (!copy)
-		return fail(parser, "out of memory");
+		return fail(parser, _("out of memory"));
 	(*list)[(*count)++] = copy;
 	return 0;
 }
@@ -344,7 +374,7 @@ static int for_each_item(struct parser *parser, const char *name, struct span va
 		struct span entry = trim(item, (size_t)((comma ? comma : end) - item));
 
 		if (entry.len == 0)
-			return fail(parser, "%s: an empty entry in the list", name);
+			return fail(parser, _("%s: an empty entry in the list"), name);
 		if (parse_item(parser, name, entry) < 0)
 			return -1;
 		if (!comma)
@@ -362,7 +392,7 @@ static int parse_private_key(struct parser *parser, const char *name, struct spa
 {
 	/* The value is never shown: it is a secret even when it is malformed. */
 	if (!decode_key(parser->conf->private_key, value))
-		return fail(parser, "%s: not a key (44 characters of base64 for 32 bytes)", name);
+		return fail(parser, _("%s: not a key (44 characters of base64 for 32 bytes)"), name);
 	parser->conf->has_private_key = true;
 	return 0;
 }
@@ -387,7 +417,7 @@ static int parse_dns_item(struct parser *parser, const char *name, struct span i
 		return add_string(parser, name, item, &conf->dns_servers, &conf->n_dns_servers);
 	if (is_host_name(item))
 		return add_string(parser, name, item, &conf->dns_search, &conf->n_dns_search);
-	return fail(parser, "%s: \"%s\" is neither an IP address nor a domain name", name, quote(item).text);
+	return fail(parser, _("%s: \"%s\" is neither an IP address nor a domain name"), name, quote(item).text);
 }
 
 static int parse_dns_list(struct parser *parser, const char *name, struct span value)
@@ -400,7 +430,7 @@ static int parse_mtu(struct parser *parser, const char *name, struct span value)
 	uint32_t mtu;
 
 	if (!parse_number(&mtu, value, MAX_MTU) || mtu < MIN_MTU)
-		return fail(parser, "%s: \"%s\" is not a number from %d to %d", name, quote(value).text, MIN_MTU,
+		return fail(parser, _("%s: \"%s\" is not a number from %d to %d"), name, quote(value).text, MIN_MTU,
 			    MAX_MTU);
 	parser->conf->mtu = mtu;
 	return 0;
@@ -409,7 +439,7 @@ static int parse_mtu(struct parser *parser, const char *name, struct span value)
 static int parse_public_key(struct parser *parser, const char *name, struct span value)
 {
 	if (!decode_key(current_peer(parser)->public_key, value))
-		return fail(parser, "%s: \"%s\" is not a key (44 characters of base64 for 32 bytes)", name,
+		return fail(parser, _("%s: \"%s\" is not a key (44 characters of base64 for 32 bytes)"), name,
 			    quote(value).text);
 	parser->peer_has_public_key = true;
 	return 0;
@@ -420,7 +450,7 @@ static int parse_preshared_key(struct parser *parser, const char *name, struct s
 	struct wgconf_peer *peer = current_peer(parser);
 
 	if (!decode_key(peer->preshared_key, value))
-		return fail(parser, "%s: not a key (44 characters of base64 for 32 bytes)", name);
+		return fail(parser, _("%s: not a key (44 characters of base64 for 32 bytes)"), name);
 	peer->has_preshared_key = true;
 	return 0;
 }
@@ -431,9 +461,9 @@ static int parse_endpoint(struct parser *parser, const char *name, struct span v
 	const char *problem = endpoint_problem(value);
 
 	if (problem)
-		return fail(parser, "%s: \"%s\" %s", name, quote(value).text, problem);
+		return fail(parser, _("%s: \"%s\" %s"), name, quote(value).text, _(problem));
 	if (value.len >= sizeof(peer->endpoint))
-		return fail(parser, "%s: longer than %zu characters", name, sizeof(peer->endpoint) - 1);
+		return fail(parser, _("%s: longer than %zu characters"), name, sizeof(peer->endpoint) - 1);
 	memcpy(peer->endpoint, value.start, value.len);
 	peer->endpoint[value.len] = '\0';
 	return 0;
@@ -459,7 +489,7 @@ static int parse_persistent_keepalive(struct parser *parser, const char *name, s
 	uint32_t seconds = 0;
 
 	if (!equals_ignoring_case(value, "off") && !parse_number(&seconds, value, MAX_KEEPALIVE))
-		return fail(parser, "%s: \"%s\" is neither \"off\" nor a number of seconds up to %d", name,
+		return fail(parser, _("%s: \"%s\" is neither \"off\" nor a number of seconds up to %d"), name,
 			    quote(value).text, MAX_KEEPALIVE);
 	current_peer(parser)->persistent_keepalive = (uint16_t)seconds;
 	return 0;
@@ -470,14 +500,14 @@ static const struct key keys[] = {
 	{SECTION_INTERFACE, "Address", parse_address_list, true, NULL},
 	{SECTION_INTERFACE, "DNS", parse_dns_list, true, NULL},
 	{SECTION_INTERFACE, "MTU", parse_mtu, false, NULL},
-	{SECTION_INTERFACE, "ListenPort", NULL, true, "the helper picks a port"},
-	{SECTION_INTERFACE, "Table", NULL, true, "the helper routes through a table of its own"},
-	{SECTION_INTERFACE, "FwMark", NULL, true, "the helper marks the tunnel's packets itself"},
-	{SECTION_INTERFACE, "PreUp", NULL, true, "Wirehop runs no scripts"},
-	{SECTION_INTERFACE, "PostUp", NULL, true, "Wirehop runs no scripts"},
-	{SECTION_INTERFACE, "PreDown", NULL, true, "Wirehop runs no scripts"},
-	{SECTION_INTERFACE, "PostDown", NULL, true, "Wirehop runs no scripts"},
-	{SECTION_INTERFACE, "SaveConfig", NULL, true, "Wirehop never writes the file back"},
+	{SECTION_INTERFACE, "ListenPort", NULL, true, N_("the helper picks a port")},
+	{SECTION_INTERFACE, "Table", NULL, true, N_("the helper routes through a table of its own")},
+	{SECTION_INTERFACE, "FwMark", NULL, true, N_("the helper marks the tunnel's packets itself")},
+	{SECTION_INTERFACE, "PreUp", NULL, true, N_("Wirehop runs no scripts")},
+	{SECTION_INTERFACE, "PostUp", NULL, true, N_("Wirehop runs no scripts")},
+	{SECTION_INTERFACE, "PreDown", NULL, true, N_("Wirehop runs no scripts")},
+	{SECTION_INTERFACE, "PostDown", NULL, true, N_("Wirehop runs no scripts")},
+	{SECTION_INTERFACE, "SaveConfig", NULL, true, N_("Wirehop never writes the file back")},
 	{SECTION_PEER, "PublicKey", parse_public_key, false, NULL},
 	{SECTION_PEER, "PresharedKey", parse_preshared_key, false, NULL},
 	{SECTION_PEER, "Endpoint", parse_endpoint, false, NULL},
@@ -500,14 +530,16 @@ static void warn(struct parser *parser, const struct key *key)
 		return;
 	warning = &diag->warnings[diag->n_warnings++];
 	warning->line = parser->line;
-	snprintf(warning->message, sizeof(warning->message), "%s is ignored: %s", key->name, key->ignored_because);
+	if (snprintf(warning->message, sizeof(warning->message), _("%s is ignored: %s"), key->name,
+		     _(key->ignored_because)) >= (int)sizeof(warning->message))
+		drop_cut_character(warning->message, sizeof(warning->message));
 }
 
 static int finish_section(struct parser *parser)
 {
 	if (parser->section == SECTION_PEER && !parser->peer_has_public_key) {
 		parser->line = parser->section_line;
-		return fail(parser, "[Peer] has no PublicKey");
+		return fail(parser, _("[Peer] has no PublicKey"));
 	}
 	return 0;
 }
@@ -518,27 +550,27 @@ static int start_section(struct parser *parser, struct span line)
 	struct span name;
 
 	if (line.start[line.len - 1] != ']')
-		return fail(parser, "a section header must end with ']'");
+		return fail(parser, _("a section header must end with ']'"));
 	name = trim(line.start + 1, line.len - 2);
 	if (finish_section(parser) < 0)
 		return -1;
 	if (equals_ignoring_case(name, "Interface")) {
 		if (parser->had_interface)
-			return fail(parser, "a second [Interface]: a file describes one interface");
+			return fail(parser, _("a second [Interface]: a file describes one interface"));
 		parser->had_interface = true;
 		parser->section = SECTION_INTERFACE;
 	} else if (equals_ignoring_case(name, "Peer")) {
 		if (conf->n_peers == WGCONF_MAX_PEERS)
-			return fail(parser, "more than %d [Peer] sections", WGCONF_MAX_PEERS);
+			return fail(parser, _("more than %d [Peer] sections"), WGCONF_MAX_PEERS);
 		if (!reserve((void **)&conf->peers, conf->n_peers, sizeof(*conf->peers)))
-			return fail(parser, "out of memory");
+			return fail(parser, _("out of memory"));
 		memset(&conf->peers[conf->n_peers++], 0, sizeof(*conf->peers));
 		parser->peer_has_public_key = false;
 		parser->section = SECTION_PEER;
 	} else if (is_showable_name(name)) {
-		return fail(parser, "unknown section \"[%s]\" (expected [Interface] or [Peer])", quote(name).text);
+		return fail(parser, _("unknown section \"[%s]\" (expected [Interface] or [Peer])"), quote(name).text);
 	} else {
-		return fail(parser, "unknown section (expected [Interface] or [Peer])");
+		return fail(parser, _("unknown section (expected [Interface] or [Peer])"));
 	}
 	parser->section_line = parser->line;
 	parser->seen = 0;
@@ -553,13 +585,13 @@ static int parse_key_line(struct parser *parser, struct span line)
 
 	/* Neither this line nor an unlikely name is shown: it may be a key pasted on its own line. */
 	if (!equals)
-		return fail(parser, "expected a [Section] or \"Key = value\"");
+		return fail(parser, _("expected a [Section] or \"Key = value\""));
 	name = trim(line.start, (size_t)(equals - line.start));
 	value = trim(equals + 1, (size_t)(line.start + line.len - equals - 1));
 	if (!is_showable_name(name))
-		return fail(parser, "expected a [Section] or \"Key = value\"");
+		return fail(parser, _("expected a [Section] or \"Key = value\""));
 	if (parser->section == SECTION_NONE)
-		return fail(parser, "%s: outside any section (a file starts with [Interface] or [Peer])",
+		return fail(parser, _("%s: outside any section (a file starts with [Interface] or [Peer])"),
 			    quote(name).text);
 	section = section_name(parser->section);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -568,7 +600,7 @@ static int parse_key_line(struct parser *parser, struct span line)
 		if (key->section != parser->section || !equals_ignoring_case(name, key->name))
 			continue;
 		if (!key->repeatable && (parser->seen & (UINT32_C(1) << i)))
-			return fail(parser, "%s appears twice in one [%s]", key->name, section);
+			return fail(parser, _("%s appears twice in one [%s]"), key->name, section);
 		parser->seen |= UINT32_C(1) << i;
 		if (!key->parse) {
 			warn(parser, key);
@@ -576,7 +608,7 @@ static int parse_key_line(struct parser *parser, struct span line)
 		}
 		return key->parse(parser, key->name, value);
 	}
-	return fail(parser, "unknown key \"%s\" in [%s]", quote(name).text, section);
+	return fail(parser, _("unknown key \"%s\" in [%s]"), quote(name).text, section);
 }
 
 static int parse_line(struct parser *parser, const char *start, size_t len)
@@ -587,9 +619,9 @@ static int parse_line(struct parser *parser, const char *start, size_t len)
 	if (len > 0 && start[len - 1] == '\r')
 		len--;
 	if (len > MAX_LINE_LENGTH)
-		return fail(parser, "the line is longer than %d characters", MAX_LINE_LENGTH);
+		return fail(parser, _("the line is longer than %d characters"), MAX_LINE_LENGTH);
 	if (memchr(start, '\0', len))
-		return fail(parser, "the line holds a NUL byte: this is not a text file");
+		return fail(parser, _("the line holds a NUL byte: this is not a text file"));
 	comment = memchr(start, '#', len);
 	line = trim(start, comment ? (size_t)(comment - start) : len);
 	if (line.len == 0)
@@ -605,11 +637,11 @@ static int finish(struct parser *parser)
 		return -1;
 	parser->line = 0;
 	if (!parser->had_interface)
-		return fail(parser, "no [Interface] section");
+		return fail(parser, _("no [Interface] section"));
 	if (!parser->conf->has_private_key)
-		return fail(parser, "no PrivateKey in [Interface]");
+		return fail(parser, _("no PrivateKey in [Interface]"));
 	if (parser->conf->n_peers == 0)
-		return fail(parser, "no [Peer] section");
+		return fail(parser, _("no [Peer] section"));
 	return 0;
 }
 

@@ -12,7 +12,7 @@ enum {
 	WGCONF_MAX_PEERS = 64,
 	WGCONF_MAX_LIST = 256,   /* addresses, DNS entries, allowed IPs per peer */
 	WGCONF_MAX_WARNINGS = 32,
-	WGCONF_MESSAGE_SIZE = 160,
+	WGCONF_MESSAGE_SIZE = 320, /* room for a translation: Cyrillic takes two bytes a letter */
 };
 
 /* A CIDR prefix as written ("10.64.0.2/32", "fc00::2/128"); family is AF_INET or AF_INET6. */
@@ -51,6 +51,8 @@ struct wgconf_warning {
 	char message[WGCONF_MESSAGE_SIZE]; /* e.g. "PostUp is ignored: Wirehop runs no scripts" */
 };
 
+/* Messages are NUL-terminated UTF-8: English (printable ASCII) unless the program bound the gettext
+ * domain "wirehop", as the app does; what they quote of the file is printable ASCII either way. */
 struct wgconf_diagnostics {
 	unsigned error_line; /* 0: the error concerns the whole file */
 	char error[WGCONF_MESSAGE_SIZE];

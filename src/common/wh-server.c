@@ -380,8 +380,9 @@ static gboolean parse_prefixes(const char *const *texts, struct wgconf_prefix **
 
 		if (problem) {
 			g_autofree char *item = g_strdup_printf("%s[%zu]", field, i);
+			/* The problem is English from tunnel/uapi/address.c; profile.c marks its messages. */
 			g_autofree char *reason = g_strdup_printf(_("“%.64s” is not an IP prefix (%s)"), texts[i],
-								  problem);
+								  _(problem));
 			return field_error(error, item, reason);
 		}
 		(*out)[i].family = family;
