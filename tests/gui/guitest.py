@@ -21,6 +21,8 @@ from dogtail import logging as dogtail_logging  # noqa: E402
 
 dogtail_logging.debugLogger.filee = False
 dogtail_logging.debugLogger.stdOut = False
+# Some of its messages still ask for a file (the setting above reaches a logger created before it).
+dogtail_logging.Logger.createFile = lambda self: setattr(self, "filee", open(os.devnull, "w"))
 # dogtail's own retries: a node that is not there yet is looked for 40 times, 0.25 s apart.
 config.searchCutoffCount = 40
 config.searchBackoffDuration = 0.25
