@@ -7,8 +7,9 @@
 #   WIREHOPD, WIREHOPCTL, WIREHOP_DATA_DIR, WIREHOP_APP, WIREHOP_SCHEMA_DIR, WIREHOP_LOCALE_DIR,
 #   WIREHOP_GUI_SHOTS   as for the GUI tests (tools/dev sets them)
 set -euo pipefail
+# shellcheck source=gui-lib.sh
 source "$(dirname "$0")/gui-lib.sh"
-WH_TEST_NAME=gui-demo
+export WH_TEST_NAME=gui-demo
 export WH_LOG_LEVEL=${WH_LOG_LEVEL:-error}
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   export GUI_USER_DISPLAY=1
@@ -20,7 +21,8 @@ gui_init
 
 # The relay as a server of the app's: servers.ini as the store writes it, the key in the keyring.
 server_id=$(cat /proc/sys/kernel/random/uuid)
-mkdir -m 0700 -p "$XDG_CONFIG_HOME/wirehop"
+mkdir -p "$XDG_CONFIG_HOME/wirehop"
+chmod 700 "$XDG_CONFIG_HOME/wirehop"
 cat >"$XDG_CONFIG_HOME/wirehop/servers.ini" <<INI
 [$server_id]
 Name=Local relay

@@ -3,6 +3,7 @@
 # the connect switch → "Connected" with wirehopctl agreeing, the switch again → "Disconnected";
 # wirehopctl connect/disconnect from outside followed by the window; the preferences window.
 set -euo pipefail
+# shellcheck source=gui-lib.sh
 source "$(dirname "$0")/gui-lib.sh"
 gui_init
 

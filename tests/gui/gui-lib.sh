@@ -35,13 +35,13 @@ gui_marked_pids() {
 }
 
 gui_cleanup() {
-  local rc=$? pids i
+  local rc=$? pids
   set +e
   pids=$(gui_marked_pids)
   if [ -n "$pids" ]; then
     # shellcheck disable=SC2086
     kill -TERM $pids 2>/dev/null
-    for i in $(seq 30); do
+    for _ in $(seq 30); do
       pids=$(gui_marked_pids)
       [ -z "$pids" ] && break
       sleep 0.1

@@ -4,6 +4,7 @@
 # entry first, and daita true; the helper answers NotSupported and the window shows its message.
 # Then multihop off: DAITA alone is refused the same way. No private key in any file under HOME.
 set -euo pipefail
+# shellcheck source=gui-lib.sh
 source "$(dirname "$0")/gui-lib.sh"
 gui_init
 

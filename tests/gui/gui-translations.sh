@@ -3,6 +3,7 @@
 # page titles are po/ru.po's, read from the same .mo; a connection made by wirehopctl is shown in
 # Russian too (the russian screenshot).
 set -euo pipefail
+# shellcheck source=gui-lib.sh
 source "$(dirname "$0")/gui-lib.sh"
 export LANGUAGE=ru
 gui_init

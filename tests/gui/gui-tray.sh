@@ -4,6 +4,7 @@
 # connects through the helper; closing the window keeps the app running; Show Wirehop brings the
 # window back; Disconnect and Quit work, and the app exits with status 0.
 set -euo pipefail
+# shellcheck source=gui-lib.sh
 source "$(dirname "$0")/gui-lib.sh"
 gui_init
 
