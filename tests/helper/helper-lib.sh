@@ -50,6 +50,9 @@ hp_init() {
     || wh_die "python3-dbusmock is missing for $WH_PY (tools/dev deps installs it)"
   mkdir -p "$WH_TMP/state"
   wh_setup_netns
+  # The client's snapshots must not catch the link-local address finishing DAD (its local route
+  # appears then): wait until no address of A is tentative.
+  wh_must_wait_for 10 "IPv6 DAD to finish in ${WH_NS[A]}" hp_no_tentative
   wh_in A ip route add default via "${WH_OUT4[B]}" dev "${WH_VETH[A]}"
   wh_in A ip -6 route add default via "${WH_OUT6[B]}" dev "${WH_VETH[A]}"
   # The relay's TCP service outside the tunnel, for the kill switch checks.
@@ -69,6 +72,8 @@ while True:
   hp_start_polkit
   hp_start_relay
 }
+
+hp_no_tentative() { [ -z "$(wh_in A ip -6 addr show tentative)" ]; }
 
 hp_start_bus() {
   local conf=$WH_TMP/system-bus.conf
