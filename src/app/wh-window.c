@@ -17,26 +17,32 @@ struct _WhWindow {
 
 G_DEFINE_FINAL_TYPE(WhWindow, wh_window, ADW_TYPE_APPLICATION_WINDOW)
 
-void wh_window_add_toast(WhWindow *self, const char *message)
-{
-	g_return_if_fail(WH_IS_WINDOW(self));
-	AdwToast *toast = adw_toast_new(message);
-	adw_toast_set_timeout(toast, 8);
-	adw_toast_overlay_add_toast(self->toast_overlay, toast);
-}
-
 static void add_page(WhWindow *self, GtkWidget *page, const char *name, const char *title, const char *icon_name)
 {
 	AdwViewStackPage *stack_page = adw_view_stack_add_titled(self->stack, page, name, title);
 	adw_view_stack_page_set_icon_name(stack_page, icon_name);
 }
 
+static void on_show_connection(AdwToast *toast, gpointer user_data)
+{
+	(void)toast;
+	adw_view_stack_set_visible_child_name(WH_WINDOW(user_data)->stack, "connection");
+}
+
+/* The connection page shows the whole error; elsewhere (say, after Connect on the servers page) a
+ * short toast leads there instead of repeating a message too long for a toast. */
 static void on_connect_error(WhApplication *app, GParamSpec *pspec, gpointer user_data)
 {
+	WhWindow *self = WH_WINDOW(user_data);
 	(void)pspec;
-	const char *message = wh_application_get_connect_error(app);
-	if (message)
-		wh_window_add_toast(WH_WINDOW(user_data), message);
+	if (!wh_application_get_connect_error(app) ||
+	    g_strcmp0(adw_view_stack_get_visible_child_name(self->stack), "connection") == 0)
+		return;
+	AdwToast *toast = adw_toast_new(_("Could not connect"));
+	adw_toast_set_button_label(toast, _("Connection"));
+	adw_toast_set_timeout(toast, 8);
+	g_signal_connect_object(toast, "button-clicked", G_CALLBACK(on_show_connection), self, 0);
+	adw_toast_overlay_add_toast(self->toast_overlay, toast);
 }
 
 static gboolean wh_window_close_request(GtkWindow *window)
@@ -71,8 +77,5 @@ GtkWidget *wh_window_new(WhApplication *app)
 	add_page(self, wh_servers_page_new(app), "servers", _("Servers"), "network-server-symbolic");
 	add_page(self, wh_multihop_page_new(app), "multihop", _("Multihop"), "media-playlist-consecutive-symbolic");
 	g_signal_connect_object(app, "notify::connect-error", G_CALLBACK(on_connect_error), self, 0);
-	const char *message = wh_application_get_connect_error(app);
-	if (message)
-		wh_window_add_toast(self, message);
 	return GTK_WIDGET(self);
 }

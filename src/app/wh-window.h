@@ -14,7 +14,6 @@ G_DECLARE_FINAL_TYPE(WhWindow, wh_window, WH, WINDOW, AdwApplicationWindow)
 GtkWidget *wh_window_new(WhApplication *app);
 
 /* Shows message as a toast over the window. */
-void wh_window_add_toast(WhWindow *self, const char *message);
 
 G_END_DECLS
 
