@@ -41,6 +41,13 @@ def click_item(item, label):
          GLib.Variant("(isvu)", (ident, "clicked", GLib.Variant("i", 0), 0)))
 
 
+def notified(summary):
+    """Whether the notification daemon mock got a Notify with this summary."""
+    calls = call("org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                 "org.freedesktop.DBus.Mock", "GetCalls")[0]
+    return any(method == "Notify" and args[3] == summary for _, method, args in calls)
+
+
 def app_on_bus(item):
     return session.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                              "NameHasOwner", GLib.Variant("(s)", (item,)), None,
@@ -59,6 +66,8 @@ click_item(item, "Connect")
 g.wait_helper_state("connected", 20)
 g.wait_state(win, "Connected", 10)
 g.ok("the menu's Connect (Event clicked over D-Bus) → the helper is connected, the window says so")
+g.wait_until(lambda: notified("Connected"), 10, "a 'Connected' desktop notification")
+g.ok("a desktop notification 'Connected' went out")
 g.wait_until(lambda: "Disconnect" in menu_items(item), 10, "Disconnect in the menu while connected")
 
 win.doActionNamed("window.close")
@@ -77,6 +86,8 @@ click_item(item, "Disconnect")
 g.wait_helper_state("disconnected", 20)
 g.wait_state(win, "Disconnected", 10)
 g.ok("the menu's Disconnect → the helper is disconnected, the window says so")
+g.wait_until(lambda: notified("Disconnected"), 10, "a 'Disconnected' desktop notification")
+g.ok("a desktop notification 'Disconnected' went out")
 
 click_item(item, "Quit")
 g.wait_until(lambda: not app_on_bus(item), 20, "the app gone from the session bus after Quit")
